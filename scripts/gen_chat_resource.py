@@ -372,7 +372,22 @@ HEADER = '''\
 
 from __future__ import annotations
 
-from typing import Dict, Union, Iterable, Optional, cast, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Type,
+    Union,
+    TypeVar,
+    Iterable,
+    Iterator,
+    Optional,
+    Sequence,
+    Awaitable,
+    AsyncIterator,
+    cast,
+    overload,
+)
 from functools import cached_property
 from typing_extensions import Literal
 
@@ -394,17 +409,32 @@ from ..types.vllm_xargs_param import VllmXargsParam
 from ..types.chat_completion_chunk import ChatCompletionChunk
 from ..types.response_format_param import ResponseFormatParam
 from ..types.logits_processor_param import LogitsProcessorParam
+from ..types.parsed_chat_completion import ParsedChatCompletion
 from ..types.structured_outputs_param import StructuredOutputsParam
 from ..types.chat_completion_tool_param import ChatCompletionToolParam
 from ..types.chat_completion_message_param import ChatCompletionMessageParam
 from ..types.chat_completion_stream_options_param import ChatCompletionStreamOptionsParam
 from ..types.chat_completion_tool_choice_option_param import ChatCompletionToolChoiceOptionParam
 
+if TYPE_CHECKING:
+    from ..lib._tools import FunctionTool
+    from ..lib._runner import (
+        Turn,
+        TurnCallback,
+        ChunkCallback,
+        ToolRunResult,
+        AsyncTurnCallback,
+        AsyncChunkCallback,
+    )
+
 __all__ = ["ChatResource", "AsyncChatResource"]
+
+ResponseFormatT = TypeVar("ResponseFormatT")
 
 # Built once: subscripting a generic class creates a new alias object on every call.
 _CHUNK_STREAM = Stream[ChatCompletionChunk]
 _ASYNC_CHUNK_STREAM = AsyncStream[ChatCompletionChunk]
+_PARSE_SKIPPED = {parse_skipped!r}
 '''
 
 WRAPPERS = '''
@@ -479,6 +509,121 @@ IMPLEMENTATION_BODY = """\
 """
 
 
+# `parse` sends everything `create_completion` does, except what it sets itself.
+PARSE_SKIPPED = ("stream", "stream_options", "response_format", "structured_outputs")
+
+PARSE_BODY = """\
+        from ..lib._parsing import parse_completion
+        from ..lib._structured import build_parse_request
+
+        params: Dict[str, object] = {{**locals(), **{{name: omit for name in _PARSE_SKIPPED}}}}
+        params.update(
+            build_parse_request(
+                response_format, use_structured_outputs=use_structured_outputs, strict_schema=strict_schema
+            )
+        )
+        body = build_chat_completion_body(params)
+        completion = cast(
+            ChatCompletion,
+            {await_}self._post(
+                "/chat/completions",
+                body=body,
+                options=make_request_options(
+                    extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
+                ),
+                cast_to=ChatCompletion,
+            ),
+        )
+        return parse_completion(completion, response_format)
+"""
+
+PARSE_DOC = """\
+        \"\"\"Create a chat completion constrained to `response_format`, and parse it into that type.
+
+        `response_format` is a pydantic model, a dataclass or a `TypedDict`. Its JSON schema is sent
+        as `response_format={{"type": "json_schema", ...}}`, or as `structured_outputs={{"json": ...}}`
+        with `use_structured_outputs=True`; `strict_schema=True` also forbids extra properties and
+        requires every property. Each `choices[i].message.parsed` holds the validated object.
+
+        Raises (all `tzafon.lib.ParseError`, carrying the raw completion): `LengthFinishReasonError`
+        when generation hit the token limit, `RefusalError` when the model refused,
+        `InvalidJSONError` when the content is not JSON, `SchemaValidationError` when it does not
+        validate. The other arguments are those of `create_completion`.
+        \"\"\"
+"""
+
+TOOLS_METHODS = """
+    def run_tools(
+        self,
+        *,
+        messages: Iterable[ChatCompletionMessageParam],
+        tools: Sequence[FunctionTool[Any, Any]],
+        max_turns: int = 10,
+        stream: bool = False,
+        on_turn: Optional[{turn_callback}] = None,
+        on_chunk: Optional[{chunk_callback}] = None,
+        **create_kwargs: Any,
+    ) -> {awaitable_open}ToolRunResult{awaitable_close}:
+        \"\"\"Let the model call `tools` (made with `tzafon.function_tool`) until it answers.
+
+        Runs the model, executes the tool calls it asks for ({concurrency}), appends the results,
+        and repeats until an answer without tool calls or `max_turns` model calls. Tool errors go
+        back to the model as tool results instead of being raised. `on_turn` sees every turn;
+        `stream=True` streams each model call to `on_chunk`. Other keyword arguments go to every
+        `create_completion` call. See `tzafon.lib.{runner}`.
+        \"\"\"
+        from ..lib._runner import {runner}
+
+        return {runner}(
+            self._client,
+            messages=messages,
+            tools=tools,
+            max_turns=max_turns,
+            stream=stream,
+            on_turn=on_turn,
+            on_chunk=on_chunk,
+            **create_kwargs,
+        )
+
+    def iter_tool_turns(
+        self,
+        *,
+        messages: Iterable[ChatCompletionMessageParam],
+        tools: Sequence[FunctionTool[Any, Any]],
+        max_turns: int = 10,
+        stream: bool = False,
+        on_chunk: Optional[{chunk_callback}] = None,
+        **create_kwargs: Any,
+    ) -> {iterator}[Turn]:
+        \"\"\"Like `run_tools`, but yields each `Turn` as soon as its tools have run.\"\"\"
+        from ..lib._runner import {turns}
+
+        return {turns}(
+            self._client,
+            messages=messages,
+            tools=tools,
+            max_turns=max_turns,
+            stream=stream,
+            on_chunk=on_chunk,
+            **create_kwargs,
+        )
+"""
+
+
+def _parse_parameters() -> List[str]:
+    lines = ["        self,", "        *,"]
+    for name, annotation, _ in FIELDS:
+        if name == "messages":
+            lines.append(f"        {name}: {annotation},")
+            lines.append("        response_format: Type[ResponseFormatT],")
+            lines.append("        use_structured_outputs: bool = False,")
+            lines.append("        strict_schema: bool = False,")
+        elif name not in PARSE_SKIPPED:
+            lines.append(f"        {name}: {annotation} | Omit = omit,")
+    lines.extend(f"        {name}: {annotation}," for name, annotation, _ in OPTIONS)
+    return lines
+
+
 def _parameters(stream_annotation: str, *, unknown_kwargs: bool) -> List[str]:
     lines = ["        self,", "        *,"]
     for name, annotation, _ in FIELDS:
@@ -535,12 +680,28 @@ def _resource(*, is_async: bool) -> List[str]:
         await_="await " if is_async else "",
         stream_cls="_ASYNC_CHUNK_STREAM" if is_async else "_CHUNK_STREAM",
     ).splitlines()
+    lines += ["", f"    {def_} parse("]
+    lines += _parse_parameters()
+    lines.append("    ) -> ParsedChatCompletion[ResponseFormatT]:")
+    lines += PARSE_DOC.format().splitlines()
+    lines += PARSE_BODY.format(await_="await " if is_async else "").splitlines()
+    lines += TOOLS_METHODS.format(
+        turn_callback="AsyncTurnCallback" if is_async else "TurnCallback",
+        chunk_callback="AsyncChunkCallback" if is_async else "ChunkCallback",
+        awaitable_open="Awaitable[" if is_async else "",
+        awaitable_close="]" if is_async else "",
+        concurrency="concurrently within a turn" if is_async else "in order",
+        runner="arun_tools" if is_async else "run_tools",
+        iterator="AsyncIterator" if is_async else "Iterator",
+        turns="aiter_tool_turns" if is_async else "iter_tool_turns",
+    ).splitlines()
     return lines
 
 
 def render() -> str:
     """The full text of src/tzafon/resources/chat.py."""
-    lines = HEADER.splitlines()
+    skipped = "(" + ", ".join(f'"{name}"' for name in PARSE_SKIPPED) + ")"
+    lines = HEADER.replace("{parse_skipped!r}", skipped).splitlines()
     lines += _resource(is_async=False)
     lines += _resource(is_async=True)
     lines += WRAPPERS.splitlines()

@@ -44,6 +44,8 @@ if TYPE_CHECKING:
     from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
     from ._response import APIResponse as APIResponse, AsyncAPIResponse as AsyncAPIResponse
     from ._streaming import Stream as Stream, AsyncStream as AsyncStream
+    from .lib._tools import FunctionTool as FunctionTool, function_tool as function_tool
+    from .lib._accumulator import ChatCompletionAccumulator as ChatCompletionAccumulator
 
 __all__ = [
     "types",
@@ -86,6 +88,9 @@ __all__ = [
     "DefaultHttpxClient",
     "DefaultAsyncHttpxClient",
     "DefaultAioHttpClient",
+    "ChatCompletionAccumulator",
+    "function_tool",
+    "FunctionTool",
 ]
 
 NoneType = type(None)
@@ -99,6 +104,9 @@ _LAZY: Dict[str, Tuple[str, str]] = {
     "APIResponse": ("tzafon._response", "APIResponse"),
     "AsyncAPIResponse": ("tzafon._response", "AsyncAPIResponse"),
     "DefaultAioHttpClient": ("tzafon._aiohttp", "DefaultAioHttpClient"),
+    "ChatCompletionAccumulator": ("tzafon.lib._accumulator", "ChatCompletionAccumulator"),
+    "function_tool": ("tzafon.lib._tools", "function_tool"),
+    "FunctionTool": ("tzafon.lib._tools", "FunctionTool"),
 }
 
 

@@ -3,7 +3,22 @@
 
 from __future__ import annotations
 
-from typing import Dict, Union, Iterable, Optional, cast, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Type,
+    Union,
+    TypeVar,
+    Iterable,
+    Iterator,
+    Optional,
+    Sequence,
+    Awaitable,
+    AsyncIterator,
+    cast,
+    overload,
+)
 from functools import cached_property
 from typing_extensions import Literal
 
@@ -25,17 +40,32 @@ from ..types.vllm_xargs_param import VllmXargsParam
 from ..types.chat_completion_chunk import ChatCompletionChunk
 from ..types.response_format_param import ResponseFormatParam
 from ..types.logits_processor_param import LogitsProcessorParam
+from ..types.parsed_chat_completion import ParsedChatCompletion
 from ..types.structured_outputs_param import StructuredOutputsParam
 from ..types.chat_completion_tool_param import ChatCompletionToolParam
 from ..types.chat_completion_message_param import ChatCompletionMessageParam
 from ..types.chat_completion_stream_options_param import ChatCompletionStreamOptionsParam
 from ..types.chat_completion_tool_choice_option_param import ChatCompletionToolChoiceOptionParam
 
+if TYPE_CHECKING:
+    from ..lib._tools import FunctionTool
+    from ..lib._runner import (
+        Turn,
+        TurnCallback,
+        ChunkCallback,
+        ToolRunResult,
+        AsyncTurnCallback,
+        AsyncChunkCallback,
+    )
+
 __all__ = ["ChatResource", "AsyncChatResource"]
+
+ResponseFormatT = TypeVar("ResponseFormatT")
 
 # Built once: subscripting a generic class creates a new alias object on every call.
 _CHUNK_STREAM = Stream[ChatCompletionChunk]
 _ASYNC_CHUNK_STREAM = AsyncStream[ChatCompletionChunk]
+_PARSE_SKIPPED = ("stream", "stream_options", "response_format", "structured_outputs")
 
 
 class ChatResource(SyncAPIResource):
@@ -852,6 +882,158 @@ class ChatResource(SyncAPIResource):
             ),
         )
 
+    def parse(
+        self,
+        *,
+        messages: Iterable[ChatCompletionMessageParam],
+        response_format: Type[ResponseFormatT],
+        use_structured_outputs: bool = False,
+        strict_schema: bool = False,
+        add_generation_prompt: bool | Omit = omit,
+        add_special_tokens: bool | Omit = omit,
+        allowed_token_ids: Optional[Iterable[int]] | Omit = omit,
+        bad_words: SequenceNotStr[str] | Omit = omit,
+        cache_salt: Optional[str] | Omit = omit,
+        chat_template: Optional[str] | Omit = omit,
+        chat_template_kwargs: Optional[Dict[str, object]] | Omit = omit,
+        continue_final_message: bool | Omit = omit,
+        documents: Optional[Iterable[Dict[str, str]]] | Omit = omit,
+        echo: bool | Omit = omit,
+        frequency_penalty: Optional[float] | Omit = omit,
+        ignore_eos: bool | Omit = omit,
+        include_reasoning: bool | Omit = omit,
+        include_stop_str_in_output: bool | Omit = omit,
+        kv_transfer_params: Optional[Dict[str, object]] | Omit = omit,
+        length_penalty: float | Omit = omit,
+        logit_bias: Optional[Dict[str, float]] | Omit = omit,
+        logits_processors: Optional[SequenceNotStr[LogitsProcessorParam]] | Omit = omit,
+        logprobs: Optional[bool] | Omit = omit,
+        max_completion_tokens: Optional[int] | Omit = omit,
+        max_tokens: Optional[int] | Omit = omit,
+        min_p: Optional[float] | Omit = omit,
+        min_tokens: int | Omit = omit,
+        mm_processor_kwargs: Optional[Dict[str, object]] | Omit = omit,
+        model: Optional[str] | Omit = omit,
+        n: Optional[int] | Omit = omit,
+        parallel_tool_calls: Optional[bool] | Omit = omit,
+        presence_penalty: Optional[float] | Omit = omit,
+        priority: int | Omit = omit,
+        prompt_logprobs: Optional[int] | Omit = omit,
+        reasoning_effort: Optional[Literal["low", "medium", "high"]] | Omit = omit,
+        repetition_penalty: Optional[float] | Omit = omit,
+        request_id: str | Omit = omit,
+        return_token_ids: Optional[bool] | Omit = omit,
+        return_tokens_as_token_ids: Optional[bool] | Omit = omit,
+        seed: Optional[int] | Omit = omit,
+        skip_special_tokens: bool | Omit = omit,
+        spaces_between_special_tokens: bool | Omit = omit,
+        stop: Union[str, SequenceNotStr[str], None] | Omit = omit,
+        stop_token_ids: Optional[Iterable[int]] | Omit = omit,
+        temperature: Optional[float] | Omit = omit,
+        tool_choice: Optional[ChatCompletionToolChoiceOptionParam] | Omit = omit,
+        tools: Optional[Iterable[ChatCompletionToolParam]] | Omit = omit,
+        top_k: Optional[int] | Omit = omit,
+        top_logprobs: Optional[int] | Omit = omit,
+        top_p: Optional[float] | Omit = omit,
+        truncate_prompt_tokens: Optional[int] | Omit = omit,
+        use_beam_search: bool | Omit = omit,
+        user: Optional[str] | Omit = omit,
+        vllm_xargs: Optional[VllmXargsParam] | Omit = omit,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = not_given,
+    ) -> ParsedChatCompletion[ResponseFormatT]:
+        """Create a chat completion constrained to `response_format`, and parse it into that type.
+
+        `response_format` is a pydantic model, a dataclass or a `TypedDict`. Its JSON schema is sent
+        as `response_format={"type": "json_schema", ...}`, or as `structured_outputs={"json": ...}`
+        with `use_structured_outputs=True`; `strict_schema=True` also forbids extra properties and
+        requires every property. Each `choices[i].message.parsed` holds the validated object.
+
+        Raises (all `tzafon.lib.ParseError`, carrying the raw completion): `LengthFinishReasonError`
+        when generation hit the token limit, `RefusalError` when the model refused,
+        `InvalidJSONError` when the content is not JSON, `SchemaValidationError` when it does not
+        validate. The other arguments are those of `create_completion`.
+        """
+        from ..lib._parsing import parse_completion
+        from ..lib._structured import build_parse_request
+
+        params: Dict[str, object] = {**locals(), **{name: omit for name in _PARSE_SKIPPED}}
+        params.update(
+            build_parse_request(
+                response_format, use_structured_outputs=use_structured_outputs, strict_schema=strict_schema
+            )
+        )
+        body = build_chat_completion_body(params)
+        completion = cast(
+            ChatCompletion,
+            self._post(
+                "/chat/completions",
+                body=body,
+                options=make_request_options(
+                    extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
+                ),
+                cast_to=ChatCompletion,
+            ),
+        )
+        return parse_completion(completion, response_format)
+
+    def run_tools(
+        self,
+        *,
+        messages: Iterable[ChatCompletionMessageParam],
+        tools: Sequence[FunctionTool[Any, Any]],
+        max_turns: int = 10,
+        stream: bool = False,
+        on_turn: Optional[TurnCallback] = None,
+        on_chunk: Optional[ChunkCallback] = None,
+        **create_kwargs: Any,
+    ) -> ToolRunResult:
+        """Let the model call `tools` (made with `tzafon.function_tool`) until it answers.
+
+        Runs the model, executes the tool calls it asks for (in order), appends the results,
+        and repeats until an answer without tool calls or `max_turns` model calls. Tool errors go
+        back to the model as tool results instead of being raised. `on_turn` sees every turn;
+        `stream=True` streams each model call to `on_chunk`. Other keyword arguments go to every
+        `create_completion` call. See `tzafon.lib.run_tools`.
+        """
+        from ..lib._runner import run_tools
+
+        return run_tools(
+            self._client,
+            messages=messages,
+            tools=tools,
+            max_turns=max_turns,
+            stream=stream,
+            on_turn=on_turn,
+            on_chunk=on_chunk,
+            **create_kwargs,
+        )
+
+    def iter_tool_turns(
+        self,
+        *,
+        messages: Iterable[ChatCompletionMessageParam],
+        tools: Sequence[FunctionTool[Any, Any]],
+        max_turns: int = 10,
+        stream: bool = False,
+        on_chunk: Optional[ChunkCallback] = None,
+        **create_kwargs: Any,
+    ) -> Iterator[Turn]:
+        """Like `run_tools`, but yields each `Turn` as soon as its tools have run."""
+        from ..lib._runner import iter_tool_turns
+
+        return iter_tool_turns(
+            self._client,
+            messages=messages,
+            tools=tools,
+            max_turns=max_turns,
+            stream=stream,
+            on_chunk=on_chunk,
+            **create_kwargs,
+        )
+
 
 class AsyncChatResource(AsyncAPIResource):
     """Chat completions: `client.chat.create_completion(...)`."""
@@ -1665,6 +1847,158 @@ class AsyncChatResource(AsyncAPIResource):
                 stream=body.get("stream") is True,
                 stream_cls=_ASYNC_CHUNK_STREAM,
             ),
+        )
+
+    async def parse(
+        self,
+        *,
+        messages: Iterable[ChatCompletionMessageParam],
+        response_format: Type[ResponseFormatT],
+        use_structured_outputs: bool = False,
+        strict_schema: bool = False,
+        add_generation_prompt: bool | Omit = omit,
+        add_special_tokens: bool | Omit = omit,
+        allowed_token_ids: Optional[Iterable[int]] | Omit = omit,
+        bad_words: SequenceNotStr[str] | Omit = omit,
+        cache_salt: Optional[str] | Omit = omit,
+        chat_template: Optional[str] | Omit = omit,
+        chat_template_kwargs: Optional[Dict[str, object]] | Omit = omit,
+        continue_final_message: bool | Omit = omit,
+        documents: Optional[Iterable[Dict[str, str]]] | Omit = omit,
+        echo: bool | Omit = omit,
+        frequency_penalty: Optional[float] | Omit = omit,
+        ignore_eos: bool | Omit = omit,
+        include_reasoning: bool | Omit = omit,
+        include_stop_str_in_output: bool | Omit = omit,
+        kv_transfer_params: Optional[Dict[str, object]] | Omit = omit,
+        length_penalty: float | Omit = omit,
+        logit_bias: Optional[Dict[str, float]] | Omit = omit,
+        logits_processors: Optional[SequenceNotStr[LogitsProcessorParam]] | Omit = omit,
+        logprobs: Optional[bool] | Omit = omit,
+        max_completion_tokens: Optional[int] | Omit = omit,
+        max_tokens: Optional[int] | Omit = omit,
+        min_p: Optional[float] | Omit = omit,
+        min_tokens: int | Omit = omit,
+        mm_processor_kwargs: Optional[Dict[str, object]] | Omit = omit,
+        model: Optional[str] | Omit = omit,
+        n: Optional[int] | Omit = omit,
+        parallel_tool_calls: Optional[bool] | Omit = omit,
+        presence_penalty: Optional[float] | Omit = omit,
+        priority: int | Omit = omit,
+        prompt_logprobs: Optional[int] | Omit = omit,
+        reasoning_effort: Optional[Literal["low", "medium", "high"]] | Omit = omit,
+        repetition_penalty: Optional[float] | Omit = omit,
+        request_id: str | Omit = omit,
+        return_token_ids: Optional[bool] | Omit = omit,
+        return_tokens_as_token_ids: Optional[bool] | Omit = omit,
+        seed: Optional[int] | Omit = omit,
+        skip_special_tokens: bool | Omit = omit,
+        spaces_between_special_tokens: bool | Omit = omit,
+        stop: Union[str, SequenceNotStr[str], None] | Omit = omit,
+        stop_token_ids: Optional[Iterable[int]] | Omit = omit,
+        temperature: Optional[float] | Omit = omit,
+        tool_choice: Optional[ChatCompletionToolChoiceOptionParam] | Omit = omit,
+        tools: Optional[Iterable[ChatCompletionToolParam]] | Omit = omit,
+        top_k: Optional[int] | Omit = omit,
+        top_logprobs: Optional[int] | Omit = omit,
+        top_p: Optional[float] | Omit = omit,
+        truncate_prompt_tokens: Optional[int] | Omit = omit,
+        use_beam_search: bool | Omit = omit,
+        user: Optional[str] | Omit = omit,
+        vllm_xargs: Optional[VllmXargsParam] | Omit = omit,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        extra_body: Body | None = None,
+        timeout: float | httpx.Timeout | None | NotGiven = not_given,
+    ) -> ParsedChatCompletion[ResponseFormatT]:
+        """Create a chat completion constrained to `response_format`, and parse it into that type.
+
+        `response_format` is a pydantic model, a dataclass or a `TypedDict`. Its JSON schema is sent
+        as `response_format={"type": "json_schema", ...}`, or as `structured_outputs={"json": ...}`
+        with `use_structured_outputs=True`; `strict_schema=True` also forbids extra properties and
+        requires every property. Each `choices[i].message.parsed` holds the validated object.
+
+        Raises (all `tzafon.lib.ParseError`, carrying the raw completion): `LengthFinishReasonError`
+        when generation hit the token limit, `RefusalError` when the model refused,
+        `InvalidJSONError` when the content is not JSON, `SchemaValidationError` when it does not
+        validate. The other arguments are those of `create_completion`.
+        """
+        from ..lib._parsing import parse_completion
+        from ..lib._structured import build_parse_request
+
+        params: Dict[str, object] = {**locals(), **{name: omit for name in _PARSE_SKIPPED}}
+        params.update(
+            build_parse_request(
+                response_format, use_structured_outputs=use_structured_outputs, strict_schema=strict_schema
+            )
+        )
+        body = build_chat_completion_body(params)
+        completion = cast(
+            ChatCompletion,
+            await self._post(
+                "/chat/completions",
+                body=body,
+                options=make_request_options(
+                    extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
+                ),
+                cast_to=ChatCompletion,
+            ),
+        )
+        return parse_completion(completion, response_format)
+
+    def run_tools(
+        self,
+        *,
+        messages: Iterable[ChatCompletionMessageParam],
+        tools: Sequence[FunctionTool[Any, Any]],
+        max_turns: int = 10,
+        stream: bool = False,
+        on_turn: Optional[AsyncTurnCallback] = None,
+        on_chunk: Optional[AsyncChunkCallback] = None,
+        **create_kwargs: Any,
+    ) -> Awaitable[ToolRunResult]:
+        """Let the model call `tools` (made with `tzafon.function_tool`) until it answers.
+
+        Runs the model, executes the tool calls it asks for (concurrently within a turn), appends the results,
+        and repeats until an answer without tool calls or `max_turns` model calls. Tool errors go
+        back to the model as tool results instead of being raised. `on_turn` sees every turn;
+        `stream=True` streams each model call to `on_chunk`. Other keyword arguments go to every
+        `create_completion` call. See `tzafon.lib.arun_tools`.
+        """
+        from ..lib._runner import arun_tools
+
+        return arun_tools(
+            self._client,
+            messages=messages,
+            tools=tools,
+            max_turns=max_turns,
+            stream=stream,
+            on_turn=on_turn,
+            on_chunk=on_chunk,
+            **create_kwargs,
+        )
+
+    def iter_tool_turns(
+        self,
+        *,
+        messages: Iterable[ChatCompletionMessageParam],
+        tools: Sequence[FunctionTool[Any, Any]],
+        max_turns: int = 10,
+        stream: bool = False,
+        on_chunk: Optional[AsyncChunkCallback] = None,
+        **create_kwargs: Any,
+    ) -> AsyncIterator[Turn]:
+        """Like `run_tools`, but yields each `Turn` as soon as its tools have run."""
+        from ..lib._runner import aiter_tool_turns
+
+        return aiter_tool_turns(
+            self._client,
+            messages=messages,
+            tools=tools,
+            max_turns=max_turns,
+            stream=stream,
+            on_chunk=on_chunk,
+            **create_kwargs,
         )
 
 
