@@ -26,6 +26,9 @@ class BaseModel(pydantic.BaseModel):
         populate_by_name=True,
         arbitrary_types_allowed=False,
         protected_namespaces=(),
+        # Reuse key strings across parses, not values: content pieces rarely repeat, and caching
+        # them costs more than it saves on a long stream.
+        cache_strings="keys",
     )
 
     # `_request_id` lives in pydantic's private-attribute dict but is not declared with `PrivateAttr`:

@@ -66,6 +66,7 @@ class SSEDecoder:
 
     __slots__ = (
         "_clean",
+        "_pending",
         "_head",
         "_after_cr",
         "_partial",
@@ -79,6 +80,8 @@ class SSEDecoder:
     def __init__(self) -> None:
         # Nothing is pending (no partial line or event, no `\r` or BOM question): the fast path may run.
         self._clean = False
+        # Bytes after the last blank line seen on the fast path: the start of the next event.
+        self._pending = b""
         # The first bytes, held back until we know whether they are a byte-order mark; None once decided.
         self._head: Optional[bytes] = b""
         # The last chunk ended with `\r`, so a `\n` opening the next one belongs to the same line break.
@@ -103,27 +106,70 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> List[ServerSentEvent]:
         """Take the next bytes of the body; return the events that they complete, in order."""
-        # Fast path, the shape vLLM sends: exactly one `data: ...\n\n` event per chunk, nothing pending.
-        if self._clean and chunk.startswith(b"data: ") and chunk.endswith(b"\n\n"):
-            data = chunk[6:-2]
-            if 10 not in data and 13 not in data:  # no other line break inside
-                # Built without calling `__init__`: a Python call per event is a visible share of a stream's time.
-                event = _new_event(ServerSentEvent)
-                event.data_bytes = data
-                event.event = None
-                event.id = self._last_id
-                event.retry = None
-                return [event]
-        events = self._feed_lines(chunk)
+        return [
+            item if item.__class__ is ServerSentEvent else self._data_event(item)  # type: ignore[arg-type]
+            for item in self.feed_data(chunk)
+        ]
+
+    def feed_data(self, chunk: bytes) -> List[Union[bytes, ServerSentEvent]]:
+        """Like `feed`, but a plain event (only `data`, no name, id or retry) comes as its data bytes.
+
+        This is what streams read: building an object per event is a visible share of the cost of a
+        long stream, and nearly every event vLLM sends has that shape.
+        """
+        if self._clean and 13 not in chunk:
+            return self._feed_blocks(chunk)
+        items: List[Union[bytes, ServerSentEvent]] = []
+        if self._pending:
+            # Leaving the fast path: what it held back goes through the line rules first.
+            pending, self._pending = self._pending, b""
+            items.extend(self._plain(self._feed_lines(pending)))
+        items.extend(self._plain(self._feed_lines(chunk)))
+        # No event is half-built (a partial line, if any, starts the next one): back to the fast path.
         self._clean = not (
-            self._partial
-            or self._data
-            or self._after_cr
-            or self._event is not None
-            or self._retry is not None
-            or self._head is not None
+            self._data or self._after_cr or self._event is not None or self._retry is not None or self._head is not None
         )
-        return events
+        if self._clean and self._partial:
+            self._pending = b"".join(self._partial)
+            self._partial = []
+        return items
+
+    def _feed_blocks(self, chunk: bytes) -> List[Union[bytes, ServerSentEvent]]:
+        """The fast path, when no `\r` is involved and no line is half-processed.
+
+        Then every blank line (`\n\n`) ends an event, so the bytes up to the last one are split
+        into whole events at once: single-line `data: ...` events are taken as they are, any other
+        goes through the line rules, and the bytes after the last blank line wait in `_pending`.
+        """
+        buffer = self._pending + chunk if self._pending else chunk
+        end = buffer.rfind(b"\n\n")
+        if end == -1:
+            self._pending = buffer
+            return []
+        self._pending = buffer[end + 2 :]
+        items: List[Union[bytes, ServerSentEvent]] = []
+        for piece in buffer[:end].split(b"\n\n"):
+            if piece.startswith(b"data: ") and 10 not in piece and self._last_id is None:
+                items.append(piece[6:])
+            else:
+                items.extend(self._plain(self._process(piece.split(b"\n") + [b""])))
+        return items
+
+    @staticmethod
+    def _plain(events: List[ServerSentEvent]) -> List[Union[bytes, ServerSentEvent]]:
+        return [
+            event.data_bytes if event.event is None and event.id is None and event.retry is None else event
+            for event in events
+        ]
+
+    def _data_event(self, data: bytes) -> ServerSentEvent:
+        # Built without calling `__init__`: a Python call per event is a visible share of a stream's time.
+        event = _new_event(ServerSentEvent)
+        event.data_bytes = data
+        event.event = None
+        event.id = self._last_id
+        event.retry = None
+        return event
 
     def _feed_lines(self, chunk: bytes) -> List[ServerSentEvent]:
         if self._head is not None:
@@ -165,6 +211,7 @@ class SSEDecoder:
         returned so that callers handle `feed()` and `flush()` results alike.
         """
         self._clean = False
+        self._pending = b""
         self._head = b""
         self._after_cr = False
         self._partial = []

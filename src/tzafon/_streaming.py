@@ -146,11 +146,16 @@ class _StreamState(Generic[_T]):
         parse = self._parse
         keys = self._keys
         already = len(ready)
-        for event in self._decoder.feed(chunk):
-            data = event.data_bytes
+        for event in self._decoder.feed_data(chunk):
+            if isinstance(event, bytes):
+                data = event
+                name = None
+            else:
+                data = event.data_bytes
+                name = event.event
             try:
-                if event.event is not None and event.event != "message":
-                    if event.event == "error":
+                if name is not None and name != "message":
+                    if name == "error":
                         raise self._status_error(_loads_or_text(data))
                     continue  # a named event this API does not define
                 if keys == _KEYS_HIDDEN and b'"error"' in data:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Union, Optional
+from typing import TYPE_CHECKING, Dict, List, Union, Optional
 from typing_extensions import Literal, TypeAlias
 
 from .._models import BaseModel
@@ -18,19 +18,23 @@ __all__ = ["ChatCompletion", "Choice", "ChoiceLogprobs", "FinishReason", "Servic
 # Named outside the models: inside them, `object` is the name of a field.
 _JSONObject: TypeAlias = Dict[str, object]
 
-FinishReason: TypeAlias = Union[
-    Literal["stop", "length", "tool_calls", "content_filter", "function_call", "abort", "repetition"], str
-]
-"""Why the model stopped generating; any other string a server sends is kept as it is.
-
-`stop`: a natural stop point, a stop string or a stop token. `length`: `max_tokens` or the
-context length was reached. `tool_calls`: the model called a tool. `abort`: the server aborted
-the request. `repetition`: vLLM's repetition detection stopped it. `content_filter` and
-`function_call` (deprecated) are OpenAI values that vLLM does not send.
-"""
-
-ServiceTier: TypeAlias = Union[Literal["auto", "default", "flex", "scale", "priority"], str]
-"""The processing tier that served the request (OpenAI field; vLLM always sends `null`)."""
+# `FinishReason`: why the model stopped generating. `stop`: a natural stop point, a stop string or a
+# stop token; `length`: `max_tokens` or the context length was reached; `tool_calls`: the model called
+# a tool; `abort`: the server aborted the request; `repetition`: vLLM's repetition detection stopped
+# it; `content_filter` and `function_call` (deprecated) are OpenAI values vLLM does not send.
+# `ServiceTier`: the processing tier that served the request (OpenAI field; vLLM always sends null).
+#
+# Any other string a server sends is kept as it is. At run time the aliases are plain `str`: the
+# literals are for type checkers, and pydantic validating one type costs less than a union on
+# every chunk of a stream.
+if TYPE_CHECKING:
+    FinishReason: TypeAlias = Union[
+        Literal["stop", "length", "tool_calls", "content_filter", "function_call", "abort", "repetition"], str
+    ]
+    ServiceTier: TypeAlias = Union[Literal["auto", "default", "flex", "scale", "priority"], str]
+    CompletionObject: TypeAlias = Union[Literal["chat.completion"], str]
+else:
+    FinishReason = ServiceTier = CompletionObject = str
 
 
 class ChoiceLogprobs(BaseModel):
@@ -93,7 +97,7 @@ class ChatCompletion(BaseModel):
     model: str
     """The model used for the chat completion (the served model name, or the LoRA adapter name)."""
 
-    object: Union[Literal["chat.completion"], str] = "chat.completion"
+    object: CompletionObject = "chat.completion"
     """The object type, which is always `chat.completion`."""
 
     service_tier: Optional[ServiceTier] = None

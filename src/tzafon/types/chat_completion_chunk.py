@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Union, Optional
+from typing import TYPE_CHECKING, Dict, List, Union, Optional
 from typing_extensions import Literal, TypeAlias
 
 from pydantic import Field, AliasChoices
@@ -22,6 +22,13 @@ __all__ = [
     "ChoiceDeltaToolCall",
     "ChoiceDeltaToolCallFunction",
 ]
+
+# At run time plain `str` (see `FinishReason` in chat_completion.py for why).
+if TYPE_CHECKING:
+    _ChunkObject: TypeAlias = Union[Literal["chat.completion.chunk"], str]
+    _ToolCallType: TypeAlias = Union[Literal["function"], str]
+else:
+    _ChunkObject = _ToolCallType = str
 
 # Named outside the models: inside them, `object` is the name of a field.
 _JSONObject: TypeAlias = Dict[str, object]
@@ -59,7 +66,7 @@ class ChoiceDeltaToolCall(BaseModel):
     function: Optional[ChoiceDeltaToolCallFunction] = None
     """The piece of the function call."""
 
-    type: Union[Literal["function"], str, None] = None
+    type: Optional[_ToolCallType] = None
     """The type of the tool (`function`); usually only in the first delta of a call."""
 
 
@@ -142,7 +149,7 @@ class ChatCompletionChunk(BaseModel):
     model: str
     """The model to generate the completion."""
 
-    object: Union[Literal["chat.completion.chunk"], str] = "chat.completion.chunk"
+    object: _ChunkObject = "chat.completion.chunk"
     """The object type, which is always `chat.completion.chunk`."""
 
     service_tier: Optional[ServiceTier] = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Union, Optional
+from typing import TYPE_CHECKING, List, Union, Optional
 from typing_extensions import Literal, TypeAlias
 
 from pydantic import Field, AliasChoices
@@ -13,8 +13,13 @@ from .chat_completion_message_tool_call import ChatCompletionMessageToolCall
 
 __all__ = ["ChatCompletionMessage", "Role", "FunctionCall", "Annotation", "AnnotationURLCitation"]
 
-Role: TypeAlias = Union[Literal["assistant", "user", "system", "developer", "tool"], str]
-"""The role of a message's author; any other string a server sends is kept as it is."""
+# `Role`: the role of a message's author; any other string a server sends is kept as it is. At run
+# time the aliases are plain `str` (see `FinishReason` in chat_completion.py for why).
+if TYPE_CHECKING:
+    Role: TypeAlias = Union[Literal["assistant", "user", "system", "developer", "tool"], str]
+    _URLCitationType: TypeAlias = Union[Literal["url_citation"], str]
+else:
+    Role = _URLCitationType = str
 
 
 class FunctionCall(BaseModel):
@@ -46,7 +51,7 @@ class AnnotationURLCitation(BaseModel):
 class Annotation(BaseModel):
     """An annotation of the message, e.g. a URL citation (OpenAI shape; vLLM never sends it)."""
 
-    type: Union[Literal["url_citation"], str, None] = None
+    type: Optional[_URLCitationType] = None
     """The type of the annotation: `url_citation` for a URL citation."""
 
     url_citation: Optional[AnnotationURLCitation] = None
