@@ -22,8 +22,8 @@ def test_every_package_export_is_listed_in_api_md() -> None:
 
 
 def test_types_init_is_generated_from_modules() -> None:
-    import subprocess
     import sys
+    import subprocess
 
     root = Path(__file__).resolve().parent.parent
     result = subprocess.run(

@@ -69,9 +69,7 @@ def _check_messages(messages: object) -> List[object]:
     kind = type(messages).__name__
     if isinstance(messages, (str, bytes, Mapping)) or not isinstance(messages, Iterable):
         raise TypeError(
-            "messages must be a list of message dicts such as "
-            '[{"role": "user", "content": "Hello"}], '
-            f"got {kind}"
+            f'messages must be a list of message dicts such as [{{"role": "user", "content": "Hello"}}], got {kind}'
         )
     items = list(cast(Iterable[object], messages))
     if not items:
