@@ -5,6 +5,7 @@ import shutil
 import typing
 import subprocess
 import importlib.util
+import typing_extensions
 from typing import Dict, Tuple, FrozenSet
 from pathlib import Path
 
@@ -302,10 +303,11 @@ def test_params_typed_dicts_cover_every_body_field() -> None:
 
 
 def test_stream_literal_differs_between_the_two_variants() -> None:
-    streaming = typing.get_type_hints(params.ChatCreateCompletionParamsStreaming)["stream"]
-    non_streaming = typing.get_type_hints(params.ChatCreateCompletionParamsNonStreaming)["stream"]
-    assert typing.get_args(streaming) == (True,)
-    assert set(typing.get_args(non_streaming)) == {typing.Literal[False], type(None)}
+    # typing_extensions' helpers understand its own Literal on Python 3.9 too.
+    streaming = typing_extensions.get_type_hints(params.ChatCreateCompletionParamsStreaming)["stream"]
+    non_streaming = typing_extensions.get_type_hints(params.ChatCreateCompletionParamsNonStreaming)["stream"]
+    assert typing_extensions.get_args(streaming) == (True,)
+    assert set(typing_extensions.get_args(non_streaming)) == {typing_extensions.Literal[False], type(None)}
 
 
 def _python39() -> str:
