@@ -6,11 +6,15 @@ Everything that is a decision lives in `BaseClient` (or in `_retry`, `_request`,
 
 from __future__ import annotations
 
+import os
+import sys
 import json
 import time
 import uuid
 import logging
+import warnings
 import functools
+import ipaddress
 from typing import (
     Any,
     Dict,
@@ -19,6 +23,7 @@ from typing import (
     Union,
     Mapping,
     TypeVar,
+    Callable,
     Optional,
     cast,
 )
@@ -79,6 +84,7 @@ class FinalRequestOptions:
         "headers",
         "max_retries",
         "timeout",
+        "total_timeout",
         "request_id",
         "stream",
         "stream_cls",
@@ -96,6 +102,7 @@ class FinalRequestOptions:
         headers: Dict[str, Union[str, Omit]],
         max_retries: int,
         timeout: Union[Timeout, NotGiven],
+        total_timeout: Optional[float],
         request_id: str,
         stream: bool,
         stream_cls: Any,
@@ -109,6 +116,7 @@ class FinalRequestOptions:
         self.headers = headers
         self.max_retries = max_retries
         self.timeout = timeout
+        self.total_timeout = total_timeout
         self.request_id = request_id
         self.stream = stream
         self.stream_cls = stream_cls
@@ -119,7 +127,8 @@ class FinalRequestOptions:
         # Deliberately leaves out headers and body: they may carry credentials or user data.
         return (
             f"FinalRequestOptions(method={self.method!r}, url={self.url!r}, stream={self.stream}, "
-            f"max_retries={self.max_retries}, timeout={self.timeout!r}, request_id={self.request_id!r})"
+            f"max_retries={self.max_retries}, timeout={self.timeout!r}, total_timeout={self.total_timeout!r}, "
+            f"request_id={self.request_id!r})"
         )
 
 
@@ -185,13 +194,26 @@ def _describe_connection_error(err: BaseException, request: httpx.Request) -> st
     return f"Connection error while calling {request.method} {request.url.copy_with(query=None)}: {cause}"
 
 
-def _describe_timeout(err: BaseException, timeout: object, attempts: int) -> str:
-    phase = {
-        "ConnectTimeout": "connect",
-        "ReadTimeout": "read",
-        "WriteTimeout": "write",
-        "PoolTimeout": "pool",
-    }.get(type(err).__name__, "")
+_TIMEOUT_PHASES = {
+    "ConnectTimeout": "connect",
+    "ReadTimeout": "read",
+    "WriteTimeout": "write",
+    "PoolTimeout": "pool",
+}
+
+
+def _describe_timeout(
+    phase: str,
+    timeout: object,
+    attempts: int,
+    *,
+    total_timeout: Optional[float] = None,
+    pool_usage: Optional[Tuple[int, int]] = None,
+) -> str:
+    """The message of an `APITimeoutError`: which limit expired, after how many attempts."""
+    plural = "s" if attempts != 1 else ""
+    if total_timeout is not None:
+        return f"Request timed out: total_timeout of {total_timeout} s expired after {attempts} attempt{plural}."
     text = "Request timed out"
     if phase:
         text += f" ({phase} timeout"
@@ -199,18 +221,112 @@ def _describe_timeout(err: BaseException, timeout: object, attempts: int) -> str
             value = getattr(timeout, phase)
             text += f" of {value} s" if value is not None else ""
         text += ")"
-    if phase == "pool":
+    text += f" after {attempts} attempt{plural}"
+    if phase != "pool":
+        return text + "."
+    if pool_usage is not None:
+        limit, others = pool_usage
         text += (
-            "; every pooled connection was busy: raise the pool size with "
-            "http_client=DefaultHttpxClient(limits=httpx.Limits(max_connections=...)) or lower concurrency"
+            f": all {limit} pooled connections (max_connections) were busy, with {others} other "
+            f"request{'s' if others != 1 else ''} in flight on this client's pool."
         )
-    return f"{text} after {attempts} attempt{'s' if attempts != 1 else ''}."
+    else:
+        text += ": every pooled connection (max_connections) was busy."
+    return text + (
+        " Raise the pool size with http_client=DefaultHttpxClient(limits=httpx.Limits(max_connections=...)) "
+        "(DefaultAsyncHttpxClient for AsyncLightcone), lower the concurrency, or close streams you stop reading."
+    )
+
+
+def _pool_usage(http_client: object) -> Optional[Tuple[int, int]]:
+    """(max_connections, requests in flight) of httpx's default transport, when it can be seen."""
+    pool = getattr(getattr(http_client, "_transport", None), "_pool", None)
+    limit = getattr(pool, "_max_connections", None)
+    requests = getattr(pool, "_requests", None)
+    if isinstance(limit, int) and isinstance(requests, list):
+        return limit, len(cast("list[object]", requests))
+    return None
+
+
+def _fits_a_header(value: str) -> bool:
+    """Whether `value` can be sent as an HTTP header value as it is (visible ASCII, no edge spaces)."""
+    return bool(value) and value.isascii() and value.isprintable() and value == value.strip()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _as_httpx_timeout(timeout: Timeout) -> httpx.Timeout:
+    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+
+def _clamp_timeout(timeout: Timeout, left: float) -> httpx.Timeout:
+    """Every phase limit cut down to the time left before a deadline."""
+    full = _as_httpx_timeout(timeout)
+
+    def clamp(value: Optional[float]) -> float:
+        return left if value is None or value > left else value
+
+    return httpx.Timeout(
+        connect=clamp(full.connect), read=clamp(full.read), write=clamp(full.write), pool=clamp(full.pool)
+    )
+
+
+def _check_total_timeout(value: object) -> Optional[float]:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"total_timeout must be a number of seconds > 0, or None; got {value!r}")
+    return float(value)
+
+
+def _running_loop() -> object:
+    """What an async pool's connections belong to: the running asyncio loop, or the trio run."""
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is not None:
+        try:
+            return asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+    trio = sys.modules.get("trio")
+    if trio is not None:
+        try:
+            return trio.lowlevel.current_trio_token()
+        except RuntimeError:
+            pass
+    return None
+
+
+def _loop_is_running(loop: object) -> bool:
+    is_running = getattr(loop, "is_running", None)
+    if callable(is_running):  # asyncio
+        return bool(is_running())
+    run_sync_soon = getattr(loop, "run_sync_soon", None)
+    if callable(run_sync_soon):  # a trio token: scheduling a no-op fails once its run is over
+        try:
+            run_sync_soon(_do_nothing)
+        except Exception:
+            return False
+        return True
+    return False
+
+
+def _do_nothing() -> None:
+    return None
 
 
 class BaseClient:
     """Configuration and the decisions both clients share."""
 
     _is_async = False
+    _pool_source: Optional[BaseClient] = None
+    """The client whose pool this copy shares (`with_options`); None when it uses its own."""
 
     def __init__(
         self,
@@ -221,16 +337,24 @@ class BaseClient:
         max_retries: int,
         custom_headers: Optional[Mapping[str, str]],
         custom_query: Optional[Mapping[str, object]],
+        total_timeout: Optional[float] = None,
     ) -> None:
         if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
             raise ValueError(f"max_retries must be a whole number >= 0, got {max_retries!r}")
         self.api_key = api_key
         self._base_url = self._enforce_trailing_slash(httpx.URL(str(base_url)))
         self.timeout = timeout
+        self.total_timeout = _check_total_timeout(total_timeout)
         self.max_retries = max_retries
         self._custom_headers: Dict[str, str] = dict(custom_headers or {})
         self._custom_query: Dict[str, object] = dict(custom_query or {})
         self._static_headers: Optional[Dict[str, str]] = None
+        self._plain_http_warned = False
+        # The pool: `_pool_factory` builds a fresh one (None for a pool the user passed in, which is
+        # never replaced); it was built in process `_pool_pid` and, async, is used on `_pool_loop`.
+        self._pool_factory: Optional[Callable[[], Any]] = None
+        self._pool_pid = os.getpid()
+        self._pool_loop: object = None
 
     @staticmethod
     def _enforce_trailing_slash(url: httpx.URL) -> httpx.URL:
@@ -251,6 +375,39 @@ class BaseClient:
     def base_url(self, url: Union[str, httpx.URL]) -> None:
         self._base_url = self._enforce_trailing_slash(httpx.URL(str(url)))
         self._static_headers = None
+        self._plain_http_warned = False
+        self._warn_if_key_sent_in_clear(stacklevel=3)
+
+    def _warn_if_key_sent_in_clear(self, *, stacklevel: int) -> None:
+        """Warn (once per client) when the key would travel over plain http to a host off this machine."""
+        url = self._base_url
+        if self._plain_http_warned or url.scheme != "http" or _is_loopback(url.host):
+            return
+        self._plain_http_warned = True
+        warnings.warn(
+            f"The API key will be sent unencrypted: base_url {str(url)!r} is plain http to a host that is "
+            "not this machine. Use https:// (or reach the server through a tunnel on localhost).",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+
+    def _pool_must_be_rebuilt(self, pool_closed: bool, loop: object = None) -> bool:
+        """Whether the pool this client built belongs to another process (after `os.fork()`), or to an
+        event loop that has ended; raises when that loop is still running elsewhere."""
+        if self._pool_factory is None or pool_closed:
+            return False
+        if self._pool_pid != os.getpid():
+            return True
+        old = self._pool_loop
+        if old is None or loop is None or old is loop:
+            return False
+        if _loop_is_running(old):
+            raise RuntimeError(
+                f"This {type(self).__name__} is in use on another event loop that is still running (in another "
+                "thread): an async client's connections belong to one event loop. Create one async client "
+                "per event loop, or use the sync Lightcone from threads."
+            )
+        return True
 
     @property
     def default_headers(self) -> Dict[str, Union[str, Omit]]:
@@ -323,11 +480,13 @@ class BaseClient:
         request_id = options.get("request_id")
         if request_id is None and isinstance(body, Mapping):
             body_request_id = cast(Mapping[str, object], body).get("request_id")
-            if isinstance(body_request_id, str) and body_request_id:
+            if isinstance(body_request_id, str) and _fits_a_header(body_request_id):
                 request_id = body_request_id
         if request_id is None:
             request_id = uuid.uuid4().hex
         max_retries = options.get("max_retries", self.max_retries)
+        # `RequestOptions` may be a plain dict from an older caller: read the key without assuming it.
+        total_timeout = options.get("total_timeout", self.total_timeout)
         return FinalRequestOptions(
             method=method,
             url=path,
@@ -336,6 +495,7 @@ class BaseClient:
             headers=headers,
             max_retries=max_retries,
             timeout=options.get("timeout", not_given),
+            total_timeout=_check_total_timeout(total_timeout),
             request_id=request_id,
             stream=stream,
             stream_cls=stream_cls,
@@ -343,10 +503,21 @@ class BaseClient:
             raw_mode=raw_mode,
         )
 
-    def _build_request(self, options: FinalRequestOptions, retries_taken: int, client: Any) -> httpx.Request:
+    def _timeout_for(self, options: FinalRequestOptions) -> Timeout:
+        return self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
+
+    def _deadline_for(self, options: FinalRequestOptions) -> Optional[float]:
+        """The `time.monotonic()` instant by which the call must be over, if it has a total_timeout."""
+        return None if options.total_timeout is None else time.monotonic() + options.total_timeout
+
+    def _build_request(
+        self, options: FinalRequestOptions, retries_taken: int, client: Any, deadline: Optional[float] = None
+    ) -> httpx.Request:
         headers: Dict[str, Any] = dict(self._base_headers())
-        timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
-        read_timeout = timeout.read if isinstance(timeout, httpx.Timeout) else timeout
+        timeout = configured = self._timeout_for(options)
+        if deadline is not None:
+            timeout = _clamp_timeout(configured, max(deadline - time.monotonic(), 0.0))
+        read_timeout = configured.read if isinstance(configured, httpx.Timeout) else configured
         if options.stream:
             headers["Accept"] = "text/event-stream"
         if options.content is None:
@@ -375,14 +546,38 @@ class BaseClient:
         )
 
     def _retry_decision(
-        self, options: FinalRequestOptions, retries_taken: int, response: Optional[httpx.Response]
+        self,
+        options: FinalRequestOptions,
+        retries_taken: int,
+        response: Optional[httpx.Response],
+        deadline: Optional[float] = None,
     ) -> Optional[float]:
         """Seconds to wait before another attempt, or None when this failure is final."""
         if retries_taken >= options.max_retries:
             return None
         if response is not None and not should_retry_status(response.status_code, response.headers):
             return None
-        return retry_wait(retries_taken, response.headers if response is not None else None)
+        wait = retry_wait(retries_taken, response.headers if response is not None else None)
+        if deadline is not None and time.monotonic() + wait >= deadline:
+            logger.info(
+                "Not retrying %s %s: waiting %.2f seconds would pass its total_timeout of %s s",
+                options.method.upper(),
+                options.url,
+                wait,
+                options.total_timeout,
+            )
+            return None
+        return wait
+
+    def _deadline_error(self, request: httpx.Request, options: FinalRequestOptions, attempts: int) -> Exception:
+        message = _describe_timeout("", None, attempts, total_timeout=options.total_timeout)
+        return APITimeoutError(request, message=message, request_id=options.request_id)
+
+    def _lift_deadline(self, response: httpx.Response, options: FinalRequestOptions) -> None:
+        """A stream is read after the call returns, beyond its total_timeout: restore the normal limits
+        for the reads of its body (httpcore looks them up in the request's extensions when it starts)."""
+        if options.total_timeout is not None:
+            response.request.extensions["timeout"] = _as_httpx_timeout(self._timeout_for(options)).as_dict()
 
     def _log_retry(self, options: FinalRequestOptions, wait: float, retries_taken: int, reason: str) -> None:
         logger.info(
@@ -404,13 +599,29 @@ class BaseClient:
         return response.headers.get("x-request-id") or options.request_id
 
     def _connection_error(
-        self, err: Exception, request: httpx.Request, options: FinalRequestOptions, attempts: int
+        self,
+        err: Exception,
+        request: httpx.Request,
+        options: FinalRequestOptions,
+        attempts: int,
+        http_client: object = None,
     ) -> Exception:
         if isinstance(err, httpx.TimeoutException):
-            timeout = self.timeout if isinstance(options.timeout, NotGiven) else options.timeout
-            return APITimeoutError(
-                request, message=_describe_timeout(err, timeout, attempts), request_id=options.request_id
+            timeout = _as_httpx_timeout(self._timeout_for(options))
+            phase = _TIMEOUT_PHASES.get(type(err).__name__, "")
+            cut_by_deadline = False
+            if options.total_timeout is not None and phase:
+                used = cast(Mapping[str, Optional[float]], request.extensions.get("timeout", {})).get(phase)
+                configured = getattr(timeout, phase)
+                cut_by_deadline = used is not None and (configured is None or used < configured)
+            message = _describe_timeout(
+                phase,
+                timeout,
+                attempts,
+                total_timeout=options.total_timeout if cut_by_deadline else None,
+                pool_usage=_pool_usage(http_client) if phase == "pool" else None,
             )
+            return APITimeoutError(request, message=message, request_id=options.request_id)
         return APIConnectionError(
             message=_describe_connection_error(err, request), request=request, request_id=options.request_id
         )
@@ -463,9 +674,12 @@ class SyncAPIClient(BaseClient):
 
     def _send_with_retries(self, options: FinalRequestOptions) -> Any:
         client = self._get_http_client()
+        deadline = self._deadline_for(options)
         retries_taken = 0
         while True:
-            request = self._build_request(options, retries_taken, client)
+            request = self._build_request(options, retries_taken, client, deadline)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise self._deadline_error(request, options, retries_taken)
             try:
                 response = client.send(request, stream=True)
                 if response.status_code < 400 and _reads_body_eagerly(options):
@@ -476,16 +690,16 @@ class SyncAPIClient(BaseClient):
             except Exception as err:
                 if not isinstance(err, httpx.HTTPError):
                     raise
-                wait = self._retry_decision(options, retries_taken, None)
+                wait = self._retry_decision(options, retries_taken, None, deadline)
                 if wait is None:
-                    raise self._connection_error(err, request, options, retries_taken + 1) from err
+                    raise self._connection_error(err, request, options, retries_taken + 1, client) from err
                 self._log_retry(options, wait, retries_taken, type(err).__name__)
                 _sleep(wait)
                 retries_taken += 1
                 continue
             self._log_response(response, options)
             if response.status_code >= 400:
-                wait = self._retry_decision(options, retries_taken, response)
+                wait = self._retry_decision(options, retries_taken, response, deadline)
                 if wait is not None:
                     response.close()
                     self._log_retry(options, wait, retries_taken, describe_status(response))
@@ -499,6 +713,8 @@ class SyncAPIClient(BaseClient):
                 finally:
                     response.close()
                 raise self._make_status_error(response, options)
+            if deadline is not None and not _reads_body_eagerly(options):
+                self._lift_deadline(response, options)
             return self._finish(response, options)
 
     def _finish(self, response: httpx.Response, options: FinalRequestOptions) -> Any:
@@ -511,6 +727,15 @@ class SyncAPIClient(BaseClient):
         return self._result_for_body(response, options)
 
     def _get_http_client(self) -> httpx.Client:
+        source = cast(Optional[SyncAPIClient], self._pool_source)
+        if source is not None:
+            client = self._client = source._get_http_client()
+            return client
+        factory = self._pool_factory
+        if self._pool_pid != os.getpid() and factory is not None and self._pool_must_be_rebuilt(self._client.is_closed):
+            # A forked child: the parent's sockets are left alone (closing them here would hurt the parent).
+            self._client = cast(httpx.Client, factory())
+            self._pool_pid = os.getpid()
         return self._client
 
     def get(self, path: str, *, cast_to: Type[ResponseT], options: Optional[RequestOptions] = None) -> ResponseT:
@@ -587,9 +812,12 @@ class AsyncAPIClient(BaseClient):
 
     async def _send_with_retries(self, options: FinalRequestOptions) -> Any:
         client = self._get_http_client()
+        deadline = self._deadline_for(options)
         retries_taken = 0
         while True:
-            request = self._build_request(options, retries_taken, client)
+            request = self._build_request(options, retries_taken, client, deadline)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise self._deadline_error(request, options, retries_taken)
             try:
                 response = await client.send(request, stream=True)
                 if response.status_code < 400 and _reads_body_eagerly(options):
@@ -600,16 +828,16 @@ class AsyncAPIClient(BaseClient):
             except Exception as err:
                 if not isinstance(err, httpx.HTTPError):
                     raise
-                wait = self._retry_decision(options, retries_taken, None)
+                wait = self._retry_decision(options, retries_taken, None, deadline)
                 if wait is None:
-                    raise self._connection_error(err, request, options, retries_taken + 1) from err
+                    raise self._connection_error(err, request, options, retries_taken + 1, client) from err
                 self._log_retry(options, wait, retries_taken, type(err).__name__)
                 await _async_sleep(wait)
                 retries_taken += 1
                 continue
             self._log_response(response, options)
             if response.status_code >= 400:
-                wait = self._retry_decision(options, retries_taken, response)
+                wait = self._retry_decision(options, retries_taken, response, deadline)
                 if wait is not None:
                     await response.aclose()
                     self._log_retry(options, wait, retries_taken, describe_status(response))
@@ -623,6 +851,8 @@ class AsyncAPIClient(BaseClient):
                 finally:
                     await response.aclose()
                 raise self._make_status_error(response, options)
+            if deadline is not None and not _reads_body_eagerly(options):
+                self._lift_deadline(response, options)
             return self._finish(response, options)
 
     def _finish(self, response: httpx.Response, options: FinalRequestOptions) -> Any:
@@ -635,6 +865,20 @@ class AsyncAPIClient(BaseClient):
         return self._result_for_body(response, options)
 
     def _get_http_client(self) -> httpx.AsyncClient:
+        source = cast(Optional[AsyncAPIClient], self._pool_source)
+        if source is not None:
+            client = self._client = source._get_http_client()
+            return client
+        factory = self._pool_factory
+        if factory is not None:
+            loop = _running_loop()
+            if loop is not self._pool_loop or self._pool_pid != os.getpid():
+                if self._pool_must_be_rebuilt(self._client.is_closed, loop):
+                    # Its connections belong to a loop that is over (or to the parent process): drop them.
+                    self._client = cast(httpx.AsyncClient, factory())
+                    self._pool_pid = os.getpid()
+                if loop is not None:
+                    self._pool_loop = loop
         return self._client
 
     async def get(self, path: str, *, cast_to: Type[ResponseT], options: Optional[RequestOptions] = None) -> ResponseT:

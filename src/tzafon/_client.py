@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import ssl
 import functools
-from typing import TYPE_CHECKING, Any, Dict, Union, Mapping, Optional
+import contextvars
+from typing import TYPE_CHECKING, Any, Dict, Type, Tuple, Union, Mapping, Optional
 from typing_extensions import Self
 
 import httpx
@@ -115,16 +116,71 @@ def _timeout_from(http_client: Union[httpx.Client, httpx.AsyncClient, None]) -> 
     return DEFAULT_TIMEOUT
 
 
+# Set while `with_options` builds a copy: the base URL of the client being copied, which already
+# warned about plain http if it had to.
+_copying_from: contextvars.ContextVar[Optional[str]] = contextvars.ContextVar("_copying_from", default=None)
+
+
+def _unpickle_client(cls: Type[_ClientMixin], config: Dict[str, Any]) -> Any:
+    try:
+        return cls(**config)
+    except LightconeError as err:
+        if config.get("api_key") is not None:
+            raise
+        raise LightconeError(
+            f"{err} (This client was unpickled: its key is not pickled unless it was passed as api_key=..., "
+            f"so this process reads {API_KEY_ENV}.)"
+        ) from None
+
+
 class _ClientMixin(BaseClient):
-    """What `Lightcone` and `AsyncLightcone` share beyond the request loop: options, copies, repr."""
+    """What `Lightcone` and `AsyncLightcone` share beyond the request loop: options, copies, repr, pickling."""
 
     _http_client_owned: bool
+    _api_key_explicit: bool
 
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(base_url={str(self.base_url)!r}, max_retries={self.max_retries}, "
-            f"timeout={self.timeout!r})"
+            f"timeout={self.timeout!r}, total_timeout={self.total_timeout!r})"
         )
+
+    def _setup(self, *, pool_factory: Any, api_key_explicit: bool) -> None:
+        """What both constructors do once the configuration is set."""
+        self._pool_factory = pool_factory
+        self._http_client_owned = pool_factory is not None
+        self._api_key_explicit = api_key_explicit
+        copying_from = _copying_from.get()
+        if copying_from is None:
+            self._warn_if_key_sent_in_clear(stacklevel=4)
+        elif copying_from != str(self.base_url):
+            self._warn_if_key_sent_in_clear(stacklevel=5)
+
+    def _share_pool_with_copy(self, new: Self, api_key: Optional[str], own_http_client: bool) -> None:
+        new._http_client_owned = False
+        if not own_http_client:
+            new._pool_source = self._pool_source or self
+        new._api_key_explicit = self._api_key_explicit if api_key is None else True
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        """Pickle the configuration only: never the connection pool, and the key only if passed explicitly."""
+        root = self._pool_source or self
+        if root._pool_factory is None:
+            raise TypeError(
+                f"cannot pickle this {type(self).__name__}: it uses an http_client you passed in, which holds "
+                "connections and cannot be pickled. Pickle a client built without http_client=..., or create "
+                "the client inside each process."
+            )
+        config: Dict[str, Any] = {
+            "api_key": self.api_key if self._api_key_explicit else None,
+            "base_url": str(self.base_url),
+            "timeout": self.timeout,
+            "total_timeout": self.total_timeout,
+            "max_retries": self.max_retries,
+            "default_headers": dict(self._custom_headers),
+            "default_query": dict(self._custom_query),
+        }
+        return (_unpickle_client, (type(self), config))
 
     def _copy_kwargs(
         self,
@@ -132,6 +188,7 @@ class _ClientMixin(BaseClient):
         api_key: Optional[str],
         base_url: Union[str, httpx.URL, None],
         timeout: Union[float, Timeout, None, NotGiven],
+        total_timeout: Union[float, None, NotGiven],
         max_retries: Union[int, NotGiven],
         default_headers: Optional[Mapping[str, str]],
         set_default_headers: Optional[Mapping[str, str]],
@@ -156,6 +213,7 @@ class _ClientMixin(BaseClient):
             "api_key": api_key or self.api_key,
             "base_url": base_url or self.base_url,
             "timeout": self.timeout if isinstance(timeout, NotGiven) else timeout,
+            "total_timeout": self.total_timeout if isinstance(total_timeout, NotGiven) else total_timeout,
             "max_retries": self.max_retries if isinstance(max_retries, NotGiven) else max_retries,
             "default_headers": headers,
             "default_query": query,
@@ -171,6 +229,11 @@ class Lightcone(_ClientMixin, SyncAPIClient):
     client = Lightcone()  # api_key from TZAFON_API_KEY
     completion = client.chat.create_completion(messages=[{"role": "user", "content": "Hi"}])
     ```
+
+    One client can be shared by threads. `total_timeout` bounds a whole call, all attempts and retry
+    waits included (`timeout` bounds each phase of one attempt). After `os.fork()` the child opens
+    a fresh pool on first use; a pool you pass as `http_client=` is yours to recreate there. Pickling
+    carries the configuration only: the key travels only if it was passed as `api_key=`.
     """
 
     def __init__(
@@ -179,12 +242,14 @@ class Lightcone(_ClientMixin, SyncAPIClient):
         api_key: Optional[str] = None,
         base_url: Union[str, httpx.URL, None] = None,
         timeout: Union[float, Timeout, None, NotGiven] = not_given,
+        total_timeout: Optional[float] = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Optional[Mapping[str, str]] = None,
         default_query: Optional[Mapping[str, object]] = None,
         http_client: Optional[httpx.Client] = None,
     ) -> None:
         setup_logging()
+        api_key_explicit = api_key is not None
         api_key, base_url, headers = _resolve_config(api_key, base_url, default_headers)
         if http_client is not None and not isinstance(http_client, httpx.Client):
             raise TypeError(f"http_client must be an httpx.Client, got {type(http_client).__name__}")
@@ -197,9 +262,11 @@ class Lightcone(_ClientMixin, SyncAPIClient):
             max_retries=max_retries,
             custom_headers=headers,
             custom_query=default_query,
+            total_timeout=total_timeout,
         )
-        self._http_client_owned = http_client is None
+        pool_factory = None if http_client is not None else functools.partial(DefaultHttpxClient, timeout=timeout)
         self._client = http_client or DefaultHttpxClient(timeout=timeout)
+        self._setup(pool_factory=pool_factory, api_key_explicit=api_key_explicit)
 
     @functools.cached_property
     def chat(self) -> ChatResource:
@@ -221,6 +288,7 @@ class Lightcone(_ClientMixin, SyncAPIClient):
         api_key: Optional[str] = None,
         base_url: Union[str, httpx.URL, None] = None,
         timeout: Union[float, Timeout, None, NotGiven] = not_given,
+        total_timeout: Union[float, None, NotGiven] = not_given,
         max_retries: Union[int, NotGiven] = not_given,
         default_headers: Optional[Mapping[str, str]] = None,
         set_default_headers: Optional[Mapping[str, str]] = None,
@@ -233,15 +301,20 @@ class Lightcone(_ClientMixin, SyncAPIClient):
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
+            total_timeout=total_timeout,
             max_retries=max_retries,
             default_headers=default_headers,
             set_default_headers=set_default_headers,
             default_query=default_query,
             set_default_query=set_default_query,
         )
-        new = self.__class__(http_client=http_client or self._client, **kwargs)
+        token = _copying_from.set(str(self.base_url))
+        try:
+            new = self.__class__(http_client=http_client or self._client, **kwargs)
+        finally:
+            _copying_from.reset(token)
         new._custom_headers = dict(kwargs["default_headers"])
-        new._http_client_owned = False
+        self._share_pool_with_copy(new, api_key, http_client is not None)
         return new
 
     copy = with_options
@@ -249,7 +322,8 @@ class Lightcone(_ClientMixin, SyncAPIClient):
     def close(self) -> None:
         """Close the connection pool (unless it was passed in by the caller, or shared by a copy)."""
         if self._http_client_owned and not self._client.is_closed:
-            self._client.close()
+            # In a forked child this closes a fresh pool, never the parent's connections.
+            self._get_http_client().close()
 
     def is_closed(self) -> bool:
         return self._client.is_closed
@@ -270,6 +344,10 @@ class AsyncLightcone(_ClientMixin, AsyncAPIClient):
     client = AsyncLightcone()
     completion = await client.chat.create_completion(messages=[{"role": "user", "content": "Hi"}])
     ```
+
+    Its connections belong to the event loop that uses it: used on a new loop once the previous one
+    has ended (a second `asyncio.run(...)`, a new trio run), it opens a fresh pool; it refuses to be
+    used from two running loops at once. Forking and pickling behave as for `Lightcone`.
     """
 
     def __init__(
@@ -278,12 +356,14 @@ class AsyncLightcone(_ClientMixin, AsyncAPIClient):
         api_key: Optional[str] = None,
         base_url: Union[str, httpx.URL, None] = None,
         timeout: Union[float, Timeout, None, NotGiven] = not_given,
+        total_timeout: Optional[float] = None,
         max_retries: int = DEFAULT_MAX_RETRIES,
         default_headers: Optional[Mapping[str, str]] = None,
         default_query: Optional[Mapping[str, object]] = None,
         http_client: Optional[httpx.AsyncClient] = None,
     ) -> None:
         setup_logging()
+        api_key_explicit = api_key is not None
         api_key, base_url, headers = _resolve_config(api_key, base_url, default_headers)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise TypeError(f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}")
@@ -296,9 +376,11 @@ class AsyncLightcone(_ClientMixin, AsyncAPIClient):
             max_retries=max_retries,
             custom_headers=headers,
             custom_query=default_query,
+            total_timeout=total_timeout,
         )
-        self._http_client_owned = http_client is None
+        pool_factory = None if http_client is not None else functools.partial(DefaultAsyncHttpxClient, timeout=timeout)
         self._client = http_client or DefaultAsyncHttpxClient(timeout=timeout)
+        self._setup(pool_factory=pool_factory, api_key_explicit=api_key_explicit)
 
     @functools.cached_property
     def chat(self) -> AsyncChatResource:
@@ -320,6 +402,7 @@ class AsyncLightcone(_ClientMixin, AsyncAPIClient):
         api_key: Optional[str] = None,
         base_url: Union[str, httpx.URL, None] = None,
         timeout: Union[float, Timeout, None, NotGiven] = not_given,
+        total_timeout: Union[float, None, NotGiven] = not_given,
         max_retries: Union[int, NotGiven] = not_given,
         default_headers: Optional[Mapping[str, str]] = None,
         set_default_headers: Optional[Mapping[str, str]] = None,
@@ -332,15 +415,20 @@ class AsyncLightcone(_ClientMixin, AsyncAPIClient):
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
+            total_timeout=total_timeout,
             max_retries=max_retries,
             default_headers=default_headers,
             set_default_headers=set_default_headers,
             default_query=default_query,
             set_default_query=set_default_query,
         )
-        new = self.__class__(http_client=http_client or self._client, **kwargs)
+        token = _copying_from.set(str(self.base_url))
+        try:
+            new = self.__class__(http_client=http_client or self._client, **kwargs)
+        finally:
+            _copying_from.reset(token)
         new._custom_headers = dict(kwargs["default_headers"])
-        new._http_client_owned = False
+        self._share_pool_with_copy(new, api_key, http_client is not None)
         return new
 
     copy = with_options
@@ -348,7 +436,8 @@ class AsyncLightcone(_ClientMixin, AsyncAPIClient):
     async def close(self) -> None:
         """Close the connection pool (unless it was passed in by the caller, or shared by a copy)."""
         if self._http_client_owned and not self._client.is_closed:
-            await self._client.aclose()
+            # A pool left on an event loop that has ended cannot be closed on it: it is replaced first.
+            await self._get_http_client().aclose()
 
     def is_closed(self) -> bool:
         return self._client.is_closed

@@ -40,9 +40,12 @@ def server_requested_wait(headers: Optional[httpx.Headers]) -> Optional[float]:
             try:
                 wait = float(retry_after)
             except ValueError:
-                parsed = email.utils.parsedate_tz(retry_after)
-                if parsed is not None:
-                    wait = float(email.utils.mktime_tz(parsed)) - _now()
+                try:
+                    parsed = email.utils.parsedate_tz(retry_after)
+                    if parsed is not None:
+                        wait = float(email.utils.mktime_tz(parsed)) - _now()
+                except (ValueError, OverflowError):
+                    wait = None  # a date Python cannot represent: fall back to backoff
     if wait is not None and wait == wait and 0 < wait <= MAX_SERVER_RETRY_WAIT:
         return wait
     return None

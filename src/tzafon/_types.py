@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Union, Mapping, TypeVar, Iterator, Sequence, overload
+from typing import TYPE_CHECKING, Any, Union, Mapping, TypeVar, Iterator, Optional, Sequence, overload
 from typing_extensions import Literal, Protocol, TypedDict, SupportsIndex, final, override
 
 import httpx
@@ -93,6 +93,7 @@ class RequestOptions(TypedDict, total=False):
     params: Query
     extra_json: Mapping[str, object]
     request_id: str
+    total_timeout: Optional[float]
 
 
 if TYPE_CHECKING:
