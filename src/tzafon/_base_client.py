@@ -626,6 +626,21 @@ class BaseClient:
             message=_describe_connection_error(err, request), request=request, request_id=options.request_id
         )
 
+    def _finish(self, response: httpx.Response, options: FinalRequestOptions) -> Any:
+        """A 2xx response -> what the call returns: a raw response, a stream, or the parsed body."""
+        if options.raw_mode is not None:
+            return self._raw_response(response, options)
+        if options.stream:
+            return self._result_for_stream(response, options)
+        return self._result_for_body(response, options)
+
+    def _raw_response(self, response: httpx.Response, options: FinalRequestOptions) -> Any:
+        from ._response import APIResponse, AsyncAPIResponse
+
+        if self._is_async:
+            return AsyncAPIResponse[Any](response=response, client=self, options=options)
+        return APIResponse[Any](response=response, client=self, options=options)
+
     def _result_for_stream(self, response: httpx.Response, options: FinalRequestOptions) -> Any:
         stream_type, item_type = _stream_parts(options.stream_cls)
         return stream_type(
@@ -716,15 +731,6 @@ class SyncAPIClient(BaseClient):
             if deadline is not None and not _reads_body_eagerly(options):
                 self._lift_deadline(response, options)
             return self._finish(response, options)
-
-    def _finish(self, response: httpx.Response, options: FinalRequestOptions) -> Any:
-        if options.raw_mode is not None:
-            from ._response import APIResponse
-
-            return APIResponse[Any](response=response, client=self, options=options)
-        if options.stream:
-            return self._result_for_stream(response, options)
-        return self._result_for_body(response, options)
 
     def _get_http_client(self) -> httpx.Client:
         source = cast(Optional[SyncAPIClient], self._pool_source)
@@ -854,15 +860,6 @@ class AsyncAPIClient(BaseClient):
             if deadline is not None and not _reads_body_eagerly(options):
                 self._lift_deadline(response, options)
             return self._finish(response, options)
-
-    def _finish(self, response: httpx.Response, options: FinalRequestOptions) -> Any:
-        if options.raw_mode is not None:
-            from ._response import AsyncAPIResponse
-
-            return AsyncAPIResponse[Any](response=response, client=self, options=options)
-        if options.stream:
-            return self._result_for_stream(response, options)
-        return self._result_for_body(response, options)
 
     def _get_http_client(self) -> httpx.AsyncClient:
         source = cast(Optional[AsyncAPIClient], self._pool_source)
