@@ -328,3 +328,16 @@ async def test_async_custom_requests() -> None:
     assert await client.post("/x", cast_to=object, body={"k": 1}) == {"b": 2}
     seen: List[Any] = [r.method for r in recorder.requests]
     assert seen == ["GET", "POST"]
+
+
+def test_import_loads_no_models_or_types() -> None:
+    """`import tzafon` stays cheap: pydantic, the types and the streams load on first use."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tzafon; tzafon.Lightcone(api_key='k'); "
+        "print(sorted(m for m in ('pydantic', 'tzafon.types', 'tzafon._streaming', 'distro') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

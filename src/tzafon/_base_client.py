@@ -34,10 +34,10 @@ import httpx
 from ._logs import logger
 from ._retry import retry_wait, describe_status, should_retry_status
 from ._types import Body, Omit, Query, Headers, Timeout, NotGiven, RequestOptions, not_given
-from ._request import check_extra_body, encode_json_body
 from ._version import __version__
 from ._platform import async_library, platform_headers
 from ._constants import RAW_RESPONSE_HEADER
+from ._json_body import check_extra_body, encode_json_body
 from ._exceptions import (
     APITimeoutError,
     APIConnectionError,

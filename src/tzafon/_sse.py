@@ -122,6 +122,24 @@ class SSEDecoder:
             for item in self.feed_data(chunk)
         ]
 
+    def lone_data(self, chunk: bytes) -> Optional[bytes]:
+        """The data of `chunk` if it is exactly one plain `data: ...\\n\\n` event and nothing is pending, else None.
+
+        That is the shape of nearly every chunk vLLM sends. Such a chunk changes no state, so a
+        caller that gets None passes the same chunk to `feed_data()`.
+        """
+        if (
+            self._clean
+            and not self._pending
+            and self._last_id is None
+            and chunk.startswith(b"data: ")
+            and chunk.endswith(b"\n\n")
+        ):
+            data = chunk[6:-2]
+            if 10 not in data and 13 not in data:  # no other line break inside
+                return data
+        return None
+
     def feed_data(self, chunk: bytes) -> List[Union[bytes, ServerSentEvent]]:
         """Like `feed`, but a plain event (only `data`, no name, id or retry) comes as its data bytes.
 

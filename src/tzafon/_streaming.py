@@ -145,6 +145,20 @@ class _StreamState(Generic[_T]):
         ready = self.ready
         parse = self._parse
         keys = self._keys
+        data = self._decoder.lone_data(chunk)
+        if data is not None and keys == _KEYS_IN_EXTRA:
+            # Nearly every vLLM chunk: one event, one model, no error key. Anything else (`[DONE]`,
+            # an error, a chunk that does not parse) goes the general way below.
+            try:
+                model: Any = parse(data)
+            except ValueError:
+                pass
+            else:
+                extra = model.__pydantic_extra__
+                if not extra or extra.get("error") is None:
+                    ready.append(model)
+                    self.delivered += 1
+                    return
         already = len(ready)
         for event in self._decoder.feed_data(chunk):
             if isinstance(event, bytes):
