@@ -332,8 +332,8 @@ async def test_async_custom_requests() -> None:
 
 def test_import_loads_no_models_or_types() -> None:
     """`import tzafon` stays cheap: pydantic, the types and the streams load on first use."""
-    import subprocess
     import sys
+    import subprocess
 
     code = (
         "import sys, tzafon; tzafon.Lightcone(api_key='k'); "
@@ -341,3 +341,21 @@ def test_import_loads_no_models_or_types() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_user_http_client_headers_params_and_cookies_are_kept() -> None:
+    recorder = Recorder()
+    http_client = httpx.Client(
+        transport=httpx.MockTransport(recorder), headers={"X-Proxy-Auth": "p", "User-Agent": "x"}
+    )
+    client = Lightcone(api_key="k", base_url="http://testserver", http_client=http_client)
+    client.chat.create_completion(messages=MESSAGES)
+    assert recorder.last.headers["x-proxy-auth"] == "p"
+    assert recorder.last.headers["user-agent"].startswith("Lightcone/Python")  # ours wins over the client's
+    http_client.headers["X-Later"] = "added after the first call"
+    http_client.cookies.set("session", "abc")
+    http_client.params = httpx.QueryParams({"tenant": "t1"})
+    client.chat.create_completion(messages=MESSAGES)
+    assert recorder.last.headers["x-later"] == "added after the first call"
+    assert "session=abc" in recorder.last.headers["cookie"]
+    assert recorder.last.url.params["tenant"] == "t1"

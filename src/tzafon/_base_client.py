@@ -45,6 +45,7 @@ from ._exceptions import (
     parse_error_body,
     make_status_error,
 )
+from ._httpx_request import RequestBuilder, set_header
 
 __all__ = ["SyncAPIClient", "AsyncAPIClient", "make_request_options", "FinalRequestOptions"]
 
@@ -349,6 +350,8 @@ class BaseClient:
         self._custom_headers: Dict[str, str] = dict(custom_headers or {})
         self._custom_query: Dict[str, object] = dict(custom_query or {})
         self._static_headers: Optional[Dict[str, str]] = None
+        self._header_variants: Dict[Any, Dict[str, str]] = {}
+        self._request_builder = RequestBuilder()
         self._plain_http_warned = False
         # The pool: `_pool_factory` builds a fresh one (None for a pool the user passed in, which is
         # never replaced); it was built in process `_pool_pid` and, async, is used on `_pool_loop`.
@@ -510,39 +513,52 @@ class BaseClient:
         """The `time.monotonic()` instant by which the call must be over, if it has a total_timeout."""
         return None if options.total_timeout is None else time.monotonic() + options.total_timeout
 
+    def _constant_headers(self, stream: bool, has_content: bool) -> Dict[str, str]:
+        """`_base_headers()` as adjusted for one kind of call: the same dict each time, until they change."""
+        base = self._base_headers()
+        variants = self._header_variants
+        if variants.get(None) is not base:
+            variants = self._header_variants = {None: base}
+        async_header = f"async:{async_library()}" if self._is_async else ""
+        key = (stream, has_content, async_header)
+        headers = variants.get(key)
+        if headers is None:
+            headers = dict(base)
+            if stream:
+                headers["Accept"] = "text/event-stream"
+            if not has_content:
+                headers.pop("Content-Type", None)
+            if async_header:
+                headers["X-Stainless-Async"] = async_header
+            variants[key] = headers
+        return headers
+
     def _build_request(
         self, options: FinalRequestOptions, retries_taken: int, client: Any, deadline: Optional[float] = None
     ) -> httpx.Request:
-        headers: Dict[str, Any] = dict(self._base_headers())
         timeout = configured = self._timeout_for(options)
         if deadline is not None:
             timeout = _clamp_timeout(configured, max(deadline - time.monotonic(), 0.0))
         read_timeout = configured.read if isinstance(configured, httpx.Timeout) else configured
-        if options.stream:
-            headers["Accept"] = "text/event-stream"
-        if options.content is None:
-            headers.pop("Content-Type", None)
-        if self._is_async:
-            headers["X-Stainless-Async"] = f"async:{async_library()}"
+        builder = self._request_builder
+        headers = builder.headers(client, self._constant_headers(options.stream, options.content is not None))
         headers["X-Stainless-Retry-Count"] = str(retries_taken)
         if read_timeout is not None:
             headers["X-Stainless-Read-Timeout"] = str(read_timeout)
         headers["X-Request-Id"] = options.request_id
         for name, value in options.headers.items():
-            self._set_header(headers, name, value)
+            set_header(headers, name, value, client)
         url = options.url
         if "://" not in url:
             url = self._base_url_prefix + url.lstrip("/")
-        return cast(
-            httpx.Request,
-            client.build_request(
-                options.method.upper(),
-                url,
-                headers=headers,
-                content=options.content,
-                params=cast(Any, options.params) if options.params else None,
-                timeout=timeout,
-            ),
+        return builder.build(
+            client,
+            options.method.upper(),
+            url,
+            headers=headers,
+            content=options.content,
+            params=options.params,
+            timeout=timeout,
         )
 
     def _retry_decision(
