@@ -323,6 +323,56 @@ def test_arbitrary_bytes_follow_the_reference_in_any_chunking(pieces: List[bytes
     assert as_tuples(events) == reference(body)
 
 
+def decode_like_a_stream(chunks: List[bytes]) -> List[Event]:
+    """What the stream loops do: try `lone_data` on each read first, and `feed_data` when it says no."""
+    decoder = SSEDecoder()
+    events: List[Event] = []
+    for chunk in chunks:
+        data = decoder.lone_data(chunk)
+        items = [data] if data is not None else decoder.feed_data(chunk)
+        for item in items:
+            if isinstance(item, bytes):
+                events.append((None, item.decode("utf-8", "replace"), None, None))
+            else:
+                events.append((item.event, item.data, item.id, item.retry))
+    return events
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    events=st.lists(
+        st.sampled_from([b"data: a\n\n", b"data: {}\n\n", b"id: 1\n", b"event: e\n", b": c\n", b"\r"]), max_size=12
+    ),
+    pieces=st.lists(st.sampled_from(TOKENS) | st.binary(max_size=8), max_size=20),
+    cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=10),
+)
+@example(events=[b"id: 1\n", b"data: a\n\n", b"data: b\n\n"], pieces=[], cuts=[])
+@example(events=[b"data: a\n\n"], pieces=[b"data: b\n\n"], cuts=[])
+def test_lone_data_shortcut_gives_the_same_events(events: List[bytes], pieces: List[bytes], cuts: List[int]) -> None:
+    # Whole events as reads (the shape the shortcut takes), then arbitrary bytes in arbitrary reads.
+    body = b"".join(events) + b"".join(pieces)
+    reads = list(events) + split_at(b"".join(pieces), cuts)
+    assert decode_like_a_stream(reads) == reference(body)
+
+
+def test_lone_data_only_takes_a_whole_plain_event_with_nothing_pending() -> None:
+    decoder = SSEDecoder()
+    assert decoder.lone_data(b"data: a\n\n") is None  # the first read may start with a byte-order mark
+    assert decoder.feed_data(b"data: a\n\n") == [b"a"]
+    assert decoder.lone_data(b"data: b\n\n") == b"b"
+    assert decoder.lone_data(b"data: b\n\ndata: c\n\n") is None  # two events
+    assert decoder.lone_data(b"data: b\r\n\r\n") is None
+    assert decoder.lone_data(b"event: x\ndata: b\n\n") is None
+    assert decoder.lone_data(b"data: b\n") is None  # not finished
+    assert decoder.feed_data(b"data: b\n") == []
+    assert decoder.lone_data(b"data: c\n\n") is None  # `data: b` is pending
+    assert decoder.feed_data(b"\n") == [b"b"]
+    assert decoder.lone_data(b"data: c\n\n") == b"c"
+    assert decoder.feed_data(b"id: 9\n\n") == []
+    assert decoder.lone_data(b"data: d\n\n") is None  # an id is in force: the event must carry it
+    assert decoder.feed(b"data: d\n\n") == [ServerSentEvent(b"d", id="9")]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.binary(max_size=64), max_size=30))
 def test_arbitrary_reads_never_raise(chunks: List[bytes]) -> None:

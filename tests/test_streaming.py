@@ -453,6 +453,23 @@ async def test_async_request_id() -> None:
     await stream.aclose()
 
 
+@pytest.mark.anyio
+async def test_bytes_read_are_counted_on_the_response(mode: str) -> None:
+    # The body is read straight from the transport: `num_bytes_downloaded` must still be right.
+    reads = sse(chunk("a"), chunk("b"))
+    outcome = await consume(mode, reads)
+    assert outcome.error is None and len(outcome.items) == 2
+    assert outcome.response.num_bytes_downloaded == sum(len(read) for read in reads)
+
+
+@pytest.mark.anyio
+async def test_empty_reads_are_harmless(mode: str) -> None:
+    reads = [b""] + [part for read in sse(chunk("a"), chunk("b")) for part in (read, b"")]
+    outcome = await consume(mode, reads)
+    assert outcome.error is None
+    assert text_of(outcome.items) == "ab"
+
+
 # --- lifecycle: sync -----------------------------------------------------------------------------
 
 
@@ -474,7 +491,28 @@ def test_break_closes_the_stream() -> None:
     for _ in stream:
         break
     assert response.is_closed
+    with pytest.raises(StopIteration):
+        next(stream)
+    assert list(stream) == []
     stream.close()  # still fine
+
+
+def test_loop_over_a_stream_nobody_else_holds() -> None:
+    # The `for` loop alone keeps the items going: the `Stream` object itself is gone at once.
+    response = respond(Body(sse(chunk("a"), chunk("b"), chunk("c"))))
+    texts = [c.choices[0].delta.content for c in Stream(cast_to=ChatCompletionChunk, response=response)]
+    assert texts == ["a", "b", "c"]
+    assert response.is_closed
+
+
+def test_iter_then_next_share_one_position() -> None:
+    response = respond(Body(sse(chunk("a"), chunk("b"), chunk("c"))))
+    with Stream(cast_to=ChatCompletionChunk, response=response) as stream:
+        items = iter(stream)
+        assert next(items).choices[0].delta.content == "a"
+        assert next(stream).choices[0].delta.content == "b"
+        assert [c.choices[0].delta.content for c in items] == ["c"]
+    assert response.is_closed
 
 
 def test_exception_in_loop_body_closes_the_stream() -> None:
@@ -577,6 +615,31 @@ async def test_async_cancelled_by_a_deadline() -> None:
         async for _ in stream:
             pass
     assert body.closed
+
+
+@pytest.mark.anyio
+async def test_async_finished_or_closed_streams_do_not_warn(recwarn: pytest.WarningsRecorder) -> None:
+    finished = AsyncStream(cast_to=ChatCompletionChunk, response=await arespond(Body(sse(chunk("a")))))
+    assert len([item async for item in finished]) == 1
+    assert finished.response.is_closed
+    closed = AsyncStream(cast_to=ChatCompletionChunk, response=await arespond(Body(sse(chunk("a")))))
+    await closed.close()
+    never_read = AsyncStream(cast_to=ChatCompletionChunk, response=await arespond(Body(sse(chunk("a")))))
+    async with never_read:
+        pass
+    assert never_read.response.is_closed
+    del finished, closed, never_read
+    gc.collect()
+    assert not [w for w in recwarn if issubclass(w.category, ResourceWarning)]
+
+
+@pytest.mark.anyio
+async def test_async_anext_after_close_stops() -> None:
+    stream = AsyncStream(cast_to=ChatCompletionChunk, response=await arespond(Body(sse(chunk("a"), chunk("b")))))
+    assert (await stream.__anext__()).choices[0].delta.content == "a"
+    await stream.close()
+    with pytest.raises(StopAsyncIteration):
+        await stream.__anext__()
 
 
 @pytest.mark.anyio

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 import warnings
 from types import TracebackType
 from typing import (
@@ -82,13 +83,36 @@ def _is_pydantic_method(method: object, original: object) -> bool:
 
 
 def _reads_raw(response: httpx.Response) -> bool:
-    """Whether the body can be read undecoded: it is not compressed, nor already read into memory.
-
-    `iter_bytes()` would give the same bytes through one more layer of generators, which costs
-    about 5% of a stream's time.
-    """
+    """Whether the body can be read undecoded: it is not compressed, nor already read into memory."""
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
     return encoding == "identity" and not response.is_stream_consumed
+
+
+def _sync_body(response: httpx.Response) -> Tuple[Iterator[bytes], bool]:
+    """The body's chunks, and whether they come straight from the transport (so they are not counted by httpx).
+
+    Straight from the transport when the body is neither compressed nor read yet: `iter_raw()`
+    would hand over the same bytes through two more generators, a tenth of the cost of a chunk.
+    """
+    stream = response.stream
+    if _reads_raw(response) and isinstance(stream, httpx.SyncByteStream):
+        response.is_stream_consumed = True  # as `iter_raw()` does: nobody else may read it now
+        return iter(stream), True
+    return response.iter_bytes(), False
+
+
+def _async_body(response: httpx.Response) -> Tuple[AsyncIterator[bytes], bool]:
+    """`_sync_body` for an async response."""
+    stream = response.stream
+    if _reads_raw(response) and isinstance(stream, httpx.AsyncByteStream):
+        response.is_stream_consumed = True
+        return stream.__aiter__(), True
+    return response.aiter_bytes(), False
+
+
+def _count_download(response: httpx.Response, received: int) -> None:
+    """Keep `response.num_bytes_downloaded` true for a body read straight from the transport."""
+    response._num_bytes_downloaded = received  # what `iter_raw()` would have counted
 
 
 def _http_status(code: object) -> int:
@@ -111,6 +135,10 @@ def _loads_or_text(data: bytes) -> object:
         return data.decode("utf-8", "replace")
 
 
+def _no_lone_data(chunk: bytes) -> None:
+    return None
+
+
 def _is_done(data: bytes) -> bool:
     return data.startswith(b"[DONE]") and not data[6:].strip()
 
@@ -121,7 +149,19 @@ class _StreamState(Generic[_T]):
     Both stream classes drive one of these; they differ only in how they read and close.
     """
 
-    __slots__ = ("response", "request_id", "ready", "stopped", "delivered", "_decoder", "_parse", "_keys", "_error")
+    __slots__ = (
+        "response",
+        "request_id",
+        "ready",
+        "stopped",
+        "closed",
+        "delivered",
+        "lone_data",
+        "parse",
+        "_decoder",
+        "_keys",
+        "_error",
+    )
 
     def __init__(self, cast_to: Type[_T], response: httpx.Response, request_id: Optional[str]) -> None:
         self.response = response
@@ -130,9 +170,22 @@ class _StreamState(Generic[_T]):
         """Items decoded and not yet handed out."""
         self.stopped = False
         """Nothing more is to be read: `[DONE]` arrived, or an error waits behind the items in `ready`."""
+        self.closed = False
+        """`close()` was called on the stream (perhaps from another thread or task)."""
         self.delivered = 0
         self._decoder = SSEDecoder()
-        self._parse, self._keys = _item_parser(cast_to)
+        self.parse, self._keys = _item_parser(cast_to)
+        """Turns one event's data into an item (raises `ValueError` when it does not fit)."""
+        # The fast path needs models that show an `error` key in their extras; others always take `feed()`.
+        self.lone_data: Callable[[bytes], Optional[bytes]] = (
+            self._decoder.lone_data if self._keys == _KEYS_IN_EXTRA else _no_lone_data
+        )
+        """The data of a chunk that is exactly one plain event, else None (see `SSEDecoder.lone_data`).
+
+        Both stream loops take nearly every chunk this way: they parse that data themselves and
+        deliver the model unless it fails to parse or has an `error` key; any other chunk, and
+        such a one, goes to `feed()`.
+        """
         self._error: Optional[APIError] = None
 
     def feed(self, chunk: bytes) -> None:
@@ -143,22 +196,8 @@ class _StreamState(Generic[_T]):
         gets every chunk that came before it.
         """
         ready = self.ready
-        parse = self._parse
+        parse = self.parse
         keys = self._keys
-        data = self._decoder.lone_data(chunk)
-        if data is not None and keys == _KEYS_IN_EXTRA:
-            # Nearly every vLLM chunk: one event, one model, no error key. Anything else (`[DONE]`,
-            # an error, a chunk that does not parse) goes the general way below.
-            try:
-                model: Any = parse(data)
-            except ValueError:
-                pass
-            else:
-                extra = model.__pydantic_extra__
-                if not extra or extra.get("error") is None:
-                    ready.append(model)
-                    self.delivered += 1
-                    return
         already = len(ready)
         for event in self._decoder.feed_data(chunk):
             if isinstance(event, bytes):
@@ -250,30 +289,47 @@ class _StreamState(Generic[_T]):
         )
 
 
-def _iterate(state: _StreamState[_T], chunks: Iterator[bytes]) -> Generator[_T, None, None]:
+def _iterate(state: _StreamState[_T], chunks: Iterator[bytes], counted: bool) -> Generator[_T, None, None]:
     """The items of a body, read as they are needed; the response is closed when this ends, fails or is closed.
 
-    A plain generator holding no reference to its `Stream`: `for` loops and `next()` resume it
-    directly, with no Python call between the consumer and the items.
+    A plain generator holding no reference to its `Stream`: a `for` loop resumes it directly,
+    with no Python call between the consumer and the items. `counted`: the body comes straight
+    from the transport, so this keeps `num_bytes_downloaded`.
     """
     response = state.response
     ready = state.ready
+    lone_data = state.lone_data
+    parse = state.parse
+    received = 0
     complete = False
     try:
-        while True:
-            while ready:
-                yield ready.popleft()
-            if state.stopped:
-                break
-            try:
-                chunk = next(chunks)
-            except StopIteration:
-                raise state.cut_error() from None
-            except httpx.RequestError as exc:
-                if response.is_closed:
-                    return  # closed meanwhile (from another thread): the failed read is no news
-                raise state.read_error(exc) from exc
-            state.feed(chunk)
+        try:
+            for chunk in chunks:
+                received += len(chunk)
+                # The fast path (see `_StreamState.lone_data`), written out: a call costs more here.
+                data = lone_data(chunk)
+                if data is not None:
+                    try:
+                        item: Any = parse(data)
+                    except ValueError:
+                        pass
+                    else:
+                        extra = item.__pydantic_extra__
+                        if not extra or extra.get("error") is None:
+                            state.delivered += 1
+                            yield item
+                            continue
+                state.feed(chunk)
+                while ready:
+                    yield ready.popleft()
+                if state.stopped:
+                    break
+            else:
+                raise state.cut_error()
+        except httpx.RequestError as exc:
+            if state.closed or response.is_closed:
+                return  # closed meanwhile (from another thread): the failed read is no news
+            raise state.read_error(exc) from exc
         complete = True
         state.finish()
     except (APIStatusError, APIResponseValidationError):
@@ -281,22 +337,114 @@ def _iterate(state: _StreamState[_T], chunks: Iterator[bytes]) -> Generator[_T, 
         raise
     finally:
         if complete:
-            _drain(chunks)
+            received += _drain(chunks)
+        if counted:
+            _count_download(response, received)
         response.close()
 
 
-def _drain(chunks: Iterator[bytes]) -> None:
-    """Read the rest of a finished body, within bounds, so that its connection can be reused."""
-    left = _DRAIN_MAX_BYTES
+def _drain(chunks: Iterator[bytes]) -> int:
+    """Read the rest of a finished body, within bounds, so that its connection can be reused; return the bytes read."""
+    read = 0
     try:
         for _ in range(_DRAIN_MAX_READS):
-            left -= len(next(chunks))
-            if left < 0:
-                return
+            read += len(next(chunks))
+            if read > _DRAIN_MAX_BYTES:
+                break
     except StopIteration:
         pass  # the body ended cleanly: the connection is back in the pool
     except Exception:
         pass  # the output was complete; only the connection is lost
+    return read
+
+
+async def _aiterate(state: _StreamState[_T], chunks: AsyncIterator[bytes], counted: bool) -> AsyncGenerator[_T, None]:
+    """`_iterate` for an async body: the same loop, reading with `async for`.
+
+    It closes the response when it ends or fails, when the task is cancelled while it reads, and
+    when it is closed (`AsyncStream.close()`, or the event loop finalizing it once unreferenced).
+    """
+    response = state.response
+    ready = state.ready
+    lone_data = state.lone_data
+    parse = state.parse
+    received = 0
+    complete = False
+    try:
+        try:
+            async for chunk in chunks:
+                received += len(chunk)
+                data = lone_data(chunk)  # the fast path, as in `_iterate`
+                if data is not None:
+                    try:
+                        item: Any = parse(data)
+                    except ValueError:
+                        pass
+                    else:
+                        extra = item.__pydantic_extra__
+                        if not extra or extra.get("error") is None:
+                            state.delivered += 1
+                            yield item
+                            continue
+                state.feed(chunk)
+                while ready:
+                    yield ready.popleft()
+                if state.stopped:
+                    break
+            else:
+                raise state.cut_error()
+        except httpx.RequestError as exc:
+            if state.closed:
+                return  # closed meanwhile (from another task): the failed read is no news
+            raise state.read_error(exc) from exc
+        complete = True
+        state.finish()
+    except (APIStatusError, APIResponseValidationError):
+        complete = True  # the server is fine, and vLLM ends the body right after an error
+        raise
+    except Exception:
+        if state.closed:
+            return  # closed meanwhile: whatever the interrupted read raised is no news
+        raise
+    finally:
+        if complete:
+            received += await _adrain(chunks)
+        if counted:
+            _count_download(response, received)
+        await _aclose_body(chunks, response)
+
+
+async def _adrain(chunks: AsyncIterator[bytes]) -> int:
+    """`_drain` for an async body, also bounded in time."""
+    import anyio
+
+    read = 0
+    try:
+        with anyio.move_on_after(_DRAIN_SECONDS):
+            for _ in range(_DRAIN_MAX_READS):
+                read += len(await chunks.__anext__())
+                if read > _DRAIN_MAX_BYTES:
+                    break
+    except StopAsyncIteration:
+        pass  # the body ended cleanly: the connection is back in the pool
+    except Exception:
+        pass  # the output was complete; only the connection is lost
+    return read
+
+
+async def _aclose_body(chunks: AsyncIterator[bytes], response: httpx.Response) -> None:
+    """Close the body reader, then the response; shielded, so that a cancelled task still hands its connection back."""
+    import anyio
+
+    with anyio.CancelScope(shield=True):
+        try:
+            aclose = getattr(chunks, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        except RuntimeError:
+            pass  # it is reading in another task; closing the response below ends that read
+        finally:
+            await response.aclose()
 
 
 class Stream(Generic[_T]):
@@ -314,8 +462,12 @@ class Stream(Generic[_T]):
             request_id = response.headers.get("x-request-id")
         self.response = response
         self.request_id = request_id
-        state = _StreamState(cast_to, response, request_id)
-        self._iterator = _iterate(state, response.iter_raw() if _reads_raw(response) else response.iter_bytes())
+        state = self._state = _StreamState(cast_to, response, request_id)
+        chunks, counted = _sync_body(response)
+        # Held here until a `for` loop takes it: from then on only the loop holds it, so that leaving
+        # the loop (break, return, exception) drops the generator, whose cleanup releases the response.
+        self._items: Optional[Generator[_T, None, None]] = _iterate(state, chunks, counted)
+        self._taken: Optional[weakref.ReferenceType[Generator[_T, None, None]]] = None
         self._closed = False
 
     @property
@@ -323,21 +475,34 @@ class Stream(Generic[_T]):
         return self.request_id
 
     def __iter__(self) -> Iterator[_T]:
-        try:
-            yield from self._iterator
-        finally:
-            self.close()
+        # The generator itself, not a wrapper: the loop resumes it with no Python call in between.
+        items = self._items
+        if items is None:
+            return self._live_items() or iter(())
+        self._items = None
+        self._taken = weakref.ref(items)
+        return items
 
     def __next__(self) -> _T:
-        return next(self._iterator)
+        items = self._items or self._live_items()
+        if items is None:
+            raise StopIteration
+        return next(items)
+
+    def _live_items(self) -> Optional[Generator[_T, None, None]]:
+        taken = self._taken
+        return None if taken is None else taken()
 
     def close(self) -> None:
         """Release the connection (stopping the generation if it is still running). Safe to call twice."""
         if self._closed:
             return
         self._closed = True
+        self._state.closed = True
+        items = self._items or self._live_items()
         try:
-            self._iterator.close()
+            if items is not None:
+                items.close()
         except ValueError:
             pass  # it is reading in another thread; closing the response below ends that read
         finally:
@@ -357,6 +522,8 @@ class Stream(Generic[_T]):
     def __del__(self) -> None:
         if getattr(self, "_closed", True):
             return
+        if self._taken is not None or self.response.is_closed:
+            return  # a loop holds the items, and their generator releases the response when dropped
         warnings.warn(_UNCLOSED.format(self), ResourceWarning, stacklevel=2, source=self)
         try:
             self.close()
@@ -416,95 +583,41 @@ class AsyncStream(Generic[_T]):
             request_id = response.headers.get("x-request-id")
         self.response = response
         self.request_id = request_id
-        self._state = _StreamState(cast_to, response, request_id)
-        self._chunks: Optional[AsyncGenerator[bytes, None]] = None
+        state = self._state = _StreamState(cast_to, response, request_id)
+        chunks, counted = _async_body(response)
+        self._chunks = chunks
+        self._items: AsyncGenerator[_T, None] = _aiterate(state, chunks, counted)
         self._closed = False
 
     @property
     def _request_id(self) -> Optional[str]:
         return self.request_id
 
-    def __aiter__(self) -> Self:
-        return self
+    def __aiter__(self) -> AsyncIterator[_T]:
+        # The async generator itself: `async for` resumes it with no Python call in between.
+        return self._items
 
     async def __anext__(self) -> _T:
-        ready = self._state.ready
-        if ready or await self._fill():
-            return ready.popleft()
-        raise StopAsyncIteration
-
-    async def _fill(self) -> bool:
-        """Read until items are ready (True), or until the stream is over and closed (False)."""
-        if self._closed:
-            return False
-        state = self._state
-        ready = state.ready
-        chunks = self._chunks
-        if chunks is None:
-            # httpx implements it as an async generator, which `close()` shuts explicitly.
-            response = self.response
-            body = response.aiter_raw() if _reads_raw(response) else response.aiter_bytes()
-            chunks = self._chunks = cast("AsyncGenerator[bytes, None]", body)
-        try:
-            while not state.stopped:
-                try:
-                    chunk = await chunks.__anext__()
-                except StopAsyncIteration:
-                    raise state.cut_error() from None
-                except httpx.RequestError as exc:
-                    raise state.read_error(exc) from exc
-                state.feed(chunk)
-                if ready:
-                    return True
-            state.finish()
-        except (APIStatusError, APIResponseValidationError):
-            await self._drain_and_close()  # the server is fine, and vLLM ends the body right after an error
-            raise
-        except BaseException as exc:
-            if self._closed and isinstance(exc, Exception):
-                return False  # closed meanwhile (from another task): the failed read is no news
-            await self.close()
-            raise
-        await self._drain_and_close()
-        return False
-
-    async def _drain_and_close(self) -> None:
-        import anyio
-
-        try:
-            chunks = self._chunks
-            if chunks is not None:
-                with anyio.move_on_after(_DRAIN_SECONDS):
-                    left = _DRAIN_MAX_BYTES
-                    for _ in range(_DRAIN_MAX_READS):
-                        left -= len(await chunks.__anext__())
-                        if left < 0:
-                            break
-        except StopAsyncIteration:
-            pass  # the body ended cleanly: the connection is back in the pool
-        except Exception:
-            pass  # the output was complete; only the connection is lost
-        finally:
-            await self.close()
+        return await self._items.__anext__()
 
     async def close(self) -> None:
         """Release the connection (stopping the generation if it is still running). Safe to call twice."""
         if self._closed:
             return
         self._closed = True
-        self._state.ready.clear()
+        state = self._state
+        state.closed = True
+        state.ready.clear()
         import anyio
 
-        chunks, self._chunks = self._chunks, None
         # Shielded: a cancelled task must still hand its connection back.
         with anyio.CancelScope(shield=True):
             try:
-                if chunks is not None:
-                    await chunks.aclose()
+                await self._items.aclose()  # runs its cleanup, which closes the response
             except RuntimeError:
-                pass  # the generator is running in another task; closing the response stops it
+                pass  # it is reading in another task; closing the response below ends that read
             finally:
-                await self.response.aclose()
+                await _aclose_body(self._chunks, self.response)  # never started, or busy elsewhere
 
     async def aclose(self) -> None:
         """Same as `close()`."""
@@ -523,7 +636,7 @@ class AsyncStream(Generic[_T]):
 
     def __del__(self) -> None:
         # Closing an async response needs the event loop, which a finalizer must not touch: only warn.
-        if getattr(self, "_closed", True):
+        if getattr(self, "_closed", True) or self.response.is_closed:
             return
         self._closed = True
         warnings.warn(_UNCLOSED.format(self), ResourceWarning, stacklevel=2, source=self)
