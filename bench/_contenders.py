@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 import httpx
 from _bodies import MODEL, MESSAGES
 
-__all__ = ["Contender", "RawHttpx", "TypedHttpx", "Tzafon", "OpenAI", "available_contenders"]
+__all__ = ["Contender", "RawHttpx", "TypedHttpx", "Floor", "Tzafon", "OpenAI", "available_contenders"]
 
 API_KEY = "sk-bench"
 BASE_URL = "http://127.0.0.1:9/v1"
@@ -150,6 +150,39 @@ class TypedHttpx(RawHttpx):
 
     def _parse_data(self, data: str) -> Any:
         return self._chunk(data)
+
+
+class Floor(TypedHttpx):
+    """The least work any typed client can do per chunk: `validate_json` on each read's data, nothing else.
+
+    No SSE decoding (it takes every read to be one whole `data: ...` event, which holds only for the
+    bodies of the 4,000-chunk rows), no checks, and the reads taken straight from the transport's
+    stream. It is not a client; it bounds what tzafon could reach with the same model.
+    """
+
+    name = "floor"
+
+    def stream(self, client: httpx.Client) -> int:
+        count = 0
+        validate = self._chunk
+        payload = {"messages": MESSAGES, "model": MODEL, "stream": True}
+        with client.stream("POST", self._url, json=payload, headers=self._headers) as response:
+            for read in response.stream:
+                if read.startswith(b"data: {"):
+                    validate(read[6:])
+                    count += 1
+        return count
+
+    async def astream(self, client: httpx.AsyncClient) -> int:
+        count = 0
+        validate = self._chunk
+        payload = {"messages": MESSAGES, "model": MODEL, "stream": True}
+        async with client.stream("POST", self._url, json=payload, headers=self._headers) as response:
+            async for read in response.stream:  # type: ignore[union-attr]
+                if read.startswith(b"data: {"):
+                    validate(read[6:])
+                    count += 1
+        return count
 
 
 class Tzafon(Contender):

@@ -12,7 +12,7 @@ from _timing import Samples
 __all__ = ["Row", "timing_row", "rate_row", "memory_row", "markdown", "as_json", "plot"]
 
 BASELINE = "raw httpx"
-CONTENDERS = ("tzafon", "httpx+pydantic", "openai")
+CONTENDERS = ("tzafon", "httpx+pydantic", "floor", "openai")
 
 
 @dataclass
@@ -133,21 +133,35 @@ def as_json(rows: Sequence[Row], meta: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
+def _speed(row: Row, ratio: float) -> float:
+    """A ratio turned into speed relative to raw httpx, so that higher is better on every row."""
+    return ratio if row.unit == "chunks/s" else 1.0 / ratio
+
+
 def plot(rows: Sequence[Row], present: Sequence[str], path: str) -> None:
-    """A horizontal bar chart of each contender's ratio to raw httpx (1.0 = as fast as raw httpx)."""
+    """A horizontal bar chart of each contender's speed relative to raw httpx (1.0 = as fast as raw httpx).
+
+    Time and memory ratios are inverted (raw / contender) and rate ratios kept (contender / raw),
+    so every bar reads the same way: longer is better. Targets are drawn the same way.
+    """
     matplotlib: Any = importlib.import_module("matplotlib")
     matplotlib.use("Agg")
     plt: Any = importlib.import_module("matplotlib.pyplot")
 
     others = [name for name in CONTENDERS if name in present]
-    labels = [f"{row.label} [{'rate' if row.unit == 'chunks/s' else row.unit}]" for row in rows]
+    labels = [row.label for row in rows]
     height = 0.8 / max(1, len(others))
-    figure, axes = plt.subplots(figsize=(11, 0.5 * len(rows) + 1.5))
+    figure, axes = plt.subplots(figsize=(11, 0.55 * len(rows) + 1.5))
     for index, name in enumerate(others):
         positions = [i + index * height for i in range(len(rows))]
-        axes.barh(positions, [row.ratios.get(name, 0.0) for row in rows], height=height, label=name)
+        speeds = [_speed(row, row.ratios[name]) if name in row.ratios else 0.0 for row in rows]
+        bars = axes.barh(positions, speeds, height=height, label=name)
+        if name == "tzafon":
+            for bar, speed in zip(bars, speeds):
+                if speed:
+                    axes.text(speed * 1.04, bar.get_y() + height / 2, f"{speed:.2f}", va="center", fontsize=7)
     axes.axvline(1.0, color="black", linewidth=1)
-    goals = [(row.goal, i) for i, row in enumerate(rows) if row.goal is not None]
+    goals = [(_speed(row, row.goal), i) for i, row in enumerate(rows) if row.goal is not None]
     if goals:
         span = height * len(others)
         axes.scatter(
@@ -163,9 +177,9 @@ def plot(rows: Sequence[Row], present: Sequence[str], path: str) -> None:
     axes.set_yticklabels(labels, fontsize=8)
     axes.invert_yaxis()
     axes.set_xscale("log")
-    axes.set_xlabel("ratio to raw httpx (times: lower is better; rates: higher is better)")
+    axes.set_xlabel("speed relative to raw httpx, log scale (raw / contender for times and memory; higher is better)")
     axes.set_title("tzafon and peers against raw httpx, measured side by side (1.0 = raw httpx)")
-    axes.legend()
+    axes.legend(loc="lower right", fontsize=8)
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
+    figure.savefig(path, dpi=110)
     plt.close(figure)

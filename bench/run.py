@@ -32,7 +32,7 @@ from _timing import time_sync, time_async
 from _startup import peak_rss, import_times
 from _loopback import loopback_cpu
 from _transport import split_reads, sse_transport, json_transport
-from _contenders import Contender, available_contenders
+from _contenders import Floor, Contender, available_contenders
 
 # The issue's targets, as ratios to raw httpx measured in the same run.
 CALL_LIMIT = 1.15
@@ -129,6 +129,8 @@ def _stream_pair(
 ) -> List[Row]:
     reads = split_reads(events, read_size)
     items = len(events) - 1  # every event but `[DONE]` is a chunk
+    if read_size == 0:  # one event per read: the floor applies
+        contenders = {**contenders, "floor": Floor()}
     sync_clients = {name: c.sync_client(sse_transport(c.http, reads)) for name, c in contenders.items()}
     sync_units: Dict[str, Callable[[], Any]] = {
         name: functools.partial(c.stream, sync_clients[name]) for name, c in contenders.items()
@@ -165,6 +167,45 @@ def stream_rows(contenders: Dict[str, Contender], sizes: Sizes) -> List[Row]:
     ]
 
 
+def _parse_row(label: str, events: List[bytes], sizes: Sizes) -> Row:
+    """Parsing alone, no HTTP: each contender's per-chunk parse of the same event data, in a tight loop.
+
+    raw httpx: `json.loads` of the `data:` line (text); tzafon: its model's validator on the bytes;
+    httpx+pydantic: the same validator on the text line. No target: this row shows how much of a
+    stream row is the price of typed models, which no client built on them can avoid.
+    """
+    from tzafon.types.chat_completion_chunk import ChatCompletionChunk
+
+    validate = ChatCompletionChunk.__pydantic_validator__.validate_json
+    data = [event[6:-2] for event in events if event.startswith(b"data: {")]
+    lines = [item.decode("utf-8") for item in data]
+
+    def loads() -> None:
+        for line in lines:
+            json.loads(line)
+
+    def typed_bytes() -> None:
+        for item in data:
+            validate(item)
+
+    def typed_text() -> None:
+        for line in lines:
+            validate(line)
+
+    units: Dict[str, Callable[[], Any]] = {"raw httpx": loads, "tzafon": typed_bytes, "httpx+pydantic": typed_text}
+    _log(f"  {label}")
+    samples = time_sync(units, rounds=sizes.rounds, target=sizes.block)
+    return timing_row(label, "us/chunk", 1e6 / len(data), samples, limit=None)
+
+
+def parse_rows(sizes: Sizes) -> List[Row]:
+    n = sizes.stream_chunks
+    return [
+        _parse_row("parse only: a content chunk", content_stream_events(n), sizes),
+        _parse_row("parse only: a tool-call chunk", tool_call_stream_events(n), sizes),
+    ]
+
+
 def _packages(contenders: Dict[str, Contender]) -> Dict[str, Contender]:
     """The contenders that are installable packages of their own (httpx+pydantic is not)."""
     return {name: c for name, c in contenders.items() if name != "httpx+pydantic"}
@@ -198,7 +239,7 @@ def loopback_rows(contenders: Dict[str, Contender], sizes: Sizes, builtin: bool,
     return [timing_row(label, "s/10k chunks", 1.0, cpu, limit=None, pooled=True)]
 
 
-SECTIONS = ("calls", "streams", "startup", "loopback")
+SECTIONS = ("calls", "streams", "parse", "startup", "loopback")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -238,6 +279,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         rows += call_rows(contenders, sizes)
     if "streams" in sections:
         rows += stream_rows(contenders, sizes)
+    if "parse" in sections:
+        rows += parse_rows(sizes)
     if "startup" in sections:
         rows += startup_rows(contenders, sizes)
     if "loopback" in sections:
@@ -256,7 +299,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     if "loopback_server" in meta:
         print(f"loopback server: {meta['loopback_server']} in its own process")
     print()
-    print(markdown(rows, list(contenders)))
+    present = list(contenders) + (["floor"] if any("floor" in row.values for row in rows) else [])
+    print(markdown(rows, present))
     if args.json:
         text = json.dumps(as_json(rows, meta), indent=2)
         if args.json == "-":
@@ -265,7 +309,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             with open(args.json, "w") as file:
                 file.write(text + "\n")
     if args.plot:
-        plot(rows, list(contenders), args.plot)
+        plot(rows, present, args.plot)
         print(f"\nplot written to {args.plot}")
     return 0
 

@@ -22,6 +22,8 @@ ROWS = [
     "tool-call chunks, async",
     "1-byte reads, sync",
     "1-byte reads, async",
+    "parse only: a content chunk",
+    "parse only: a tool-call chunk",
     "import (fresh process)",
     "peak RSS: import + build a client",
     "concurrent async streams, client CPU",
@@ -75,3 +77,12 @@ def test_plot_without_matplotlib_fails_fast_with_a_clear_message(tmp_path: Path)
     assert done.returncode != 0
     assert "matplotlib" in done.stderr
     assert not (tmp_path / "out.png").exists()
+
+
+def test_plot_draws_a_png(tmp_path: Path) -> None:
+    if importlib.util.find_spec("matplotlib") is None:
+        pytest.skip("matplotlib is not installed (it is in the `bench` dependency group)")
+    out = tmp_path / "out.png"
+    done = _run("--quick", "--only", "parse", "--plot", str(out), timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
