@@ -6,6 +6,7 @@ import gc
 import gzip
 import json
 import socket
+import itertools
 import threading
 import socketserver
 from typing import Any, Dict, List, Type, Union, Iterator, Optional, AsyncIterator
@@ -502,6 +503,19 @@ def test_loop_over_a_stream_nobody_else_holds() -> None:
     response = respond(Body(sse(chunk("a"), chunk("b"), chunk("c"))))
     texts = [c.choices[0].delta.content for c in Stream(cast_to=ChatCompletionChunk, response=response)]
     assert texts == ["a", "b", "c"]
+    assert response.is_closed
+
+
+def test_an_iterator_dropped_before_its_first_item_still_releases_the_response() -> None:
+    response = respond(Body(sse(chunk("a"), chunk("b"))))
+    items = iter(Stream(cast_to=ChatCompletionChunk, response=response))
+    assert not response.is_closed
+    del items
+    gc.collect()
+    assert response.is_closed
+    response = respond(Body(sse(chunk("a"), chunk("b"))))
+    assert list(itertools.islice(Stream(cast_to=ChatCompletionChunk, response=response), 0)) == []
+    gc.collect()
     assert response.is_closed
 
 

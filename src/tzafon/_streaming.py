@@ -303,6 +303,9 @@ def _iterate(state: _StreamState[_T], chunks: Iterator[bytes], counted: bool) ->
     received = 0
     complete = False
     try:
+        # Primed by `Stream.__init__`: a started generator runs its cleanup when it is dropped or
+        # closed, an unstarted one does not (think `iter(stream)` and then no `next()`).
+        yield cast(_T, None)
         try:
             for chunk in chunks:
                 received += len(chunk)
@@ -466,7 +469,9 @@ class Stream(Generic[_T]):
         chunks, counted = _sync_body(response)
         # Held here until a `for` loop takes it: from then on only the loop holds it, so that leaving
         # the loop (break, return, exception) drops the generator, whose cleanup releases the response.
-        self._items: Optional[Generator[_T, None, None]] = _iterate(state, chunks, counted)
+        items = _iterate(state, chunks, counted)
+        next(items)  # to its priming `yield`, before any read
+        self._items: Optional[Generator[_T, None, None]] = items
         self._taken: Optional[weakref.ReferenceType[Generator[_T, None, None]]] = None
         self._closed = False
 
