@@ -190,17 +190,18 @@ class Tzafon(Contender):
 
     name = "tzafon"
 
+    # The SDK's default pool classes, as `Lightcone(...)` without `http_client` would build, on the mock transport.
     def sync_client(self, transport: Any) -> Any:
-        from tzafon import Lightcone
+        from tzafon import Lightcone, DefaultHttpxClient
 
-        return Lightcone(api_key=API_KEY, base_url=BASE_URL, http_client=httpx.Client(transport=transport))
+        return Lightcone(api_key=API_KEY, base_url=BASE_URL, http_client=DefaultHttpxClient(transport=transport))
 
     def async_client(self, transport: Any = None, base_url: Optional[str] = None) -> Any:
         from tzafon import AsyncLightcone, DefaultAsyncHttpxClient
 
         if transport is not None:
             return AsyncLightcone(
-                api_key=API_KEY, base_url=BASE_URL, http_client=httpx.AsyncClient(transport=transport)
+                api_key=API_KEY, base_url=BASE_URL, http_client=DefaultAsyncHttpxClient(transport=transport)
             )
         http_client = DefaultAsyncHttpxClient(limits=httpx.Limits(**LOOPBACK_LIMITS))
         return AsyncLightcone(api_key=API_KEY, base_url=base_url or BASE_URL, http_client=http_client)

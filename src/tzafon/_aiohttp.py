@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from ._cookies import SkipEmptyCookieJar
 from ._constants import DEFAULT_TIMEOUT, DEFAULT_CONNECTION_LIMITS
 
 try:
@@ -20,7 +21,7 @@ except ImportError:
 
 else:
 
-    class DefaultAioHttpClient(httpx_aiohttp.HttpxAiohttpClient):  # type: ignore[no-redef]
+    class DefaultAioHttpClient(SkipEmptyCookieJar, httpx_aiohttp.HttpxAiohttpClient):  # type: ignore[no-redef]
         """An `httpx.AsyncClient` that sends through aiohttp (asyncio only), with this SDK's defaults."""
 
         def __init__(self, **kwargs: Any) -> None:
@@ -28,3 +29,4 @@ else:
             kwargs.setdefault("limits", DEFAULT_CONNECTION_LIMITS)
             kwargs.setdefault("follow_redirects", True)
             super().__init__(**kwargs)
+            self.cookies = kwargs.get("cookies")

@@ -13,6 +13,7 @@ import httpx
 
 from ._logs import setup_logging
 from ._types import Omit, Timeout, NotGiven, not_given
+from ._cookies import SkipEmptyCookieJar
 from ._constants import (
     API_KEY_ENV,
     BASE_URL_ENV,
@@ -51,8 +52,11 @@ def _default_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-class DefaultHttpxClient(httpx.Client):
-    """An `httpx.Client` with this SDK's defaults (timeout, pool limits, redirects, shared TLS context)."""
+class DefaultHttpxClient(SkipEmptyCookieJar, httpx.Client):
+    """An `httpx.Client` with this SDK's defaults (timeout, pool limits, redirects, shared TLS context).
+
+    Its cookie jar skips responses that set no cookie (see `tzafon._cookies`).
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
@@ -61,10 +65,14 @@ class DefaultHttpxClient(httpx.Client):
         if "verify" not in kwargs and "transport" not in kwargs:
             kwargs["verify"] = _default_ssl_context()
         super().__init__(**kwargs)
+        self.cookies = kwargs.get("cookies")
 
 
-class DefaultAsyncHttpxClient(httpx.AsyncClient):
-    """An `httpx.AsyncClient` with this SDK's defaults (timeout, pool limits, redirects, shared TLS context)."""
+class DefaultAsyncHttpxClient(SkipEmptyCookieJar, httpx.AsyncClient):
+    """An `httpx.AsyncClient` with this SDK's defaults (timeout, pool limits, redirects, shared TLS context).
+
+    Its cookie jar skips responses that set no cookie (see `tzafon._cookies`).
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
@@ -73,6 +81,7 @@ class DefaultAsyncHttpxClient(httpx.AsyncClient):
         if "verify" not in kwargs and "transport" not in kwargs:
             kwargs["verify"] = _default_ssl_context()
         super().__init__(**kwargs)
+        self.cookies = kwargs.get("cookies")
 
 
 def _headers_from_env() -> Dict[str, str]:
