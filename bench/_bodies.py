@@ -74,6 +74,8 @@ def _chunk(delta: Dict[str, Any], finish_reason: Any = None, **extra: Any) -> Di
     if finish_reason is not None:
         choice["stop_reason"] = None
     choice["token_ids"] = None
+    # vLLM 0.33 writes chunks with `exclude_unset`, and sets `kv_transfer_params` (to null without a
+    # KV connector) on every chunk that carries a choice.
     return {
         "id": _ID,
         "object": "chat.completion.chunk",
@@ -81,6 +83,7 @@ def _chunk(delta: Dict[str, Any], finish_reason: Any = None, **extra: Any) -> Di
         "model": MODEL,
         "choices": [choice],
         **extra,
+        "kv_transfer_params": None,
     }
 
 
