@@ -156,8 +156,8 @@ class _StreamState(Generic[_T]):
         "stopped",
         "closed",
         "delivered",
-        "lone_data",
-        "parse",
+        "_lone_data",
+        "_parse",
         "_decoder",
         "_keys",
         "_error",
@@ -174,19 +174,32 @@ class _StreamState(Generic[_T]):
         """`close()` was called on the stream (perhaps from another thread or task)."""
         self.delivered = 0
         self._decoder = SSEDecoder()
-        self.parse, self._keys = _item_parser(cast_to)
-        """Turns one event's data into an item (raises `ValueError` when it does not fit)."""
+        self._parse, self._keys = _item_parser(cast_to)
         # The fast path needs models that show an `error` key in their extras; others always take `feed()`.
-        self.lone_data: Callable[[bytes], Optional[bytes]] = (
+        self._lone_data: Callable[[bytes], Optional[bytes]] = (
             self._decoder.lone_data if self._keys == _KEYS_IN_EXTRA else _no_lone_data
         )
-        """The data of a chunk that is exactly one plain event, else None (see `SSEDecoder.lone_data`).
-
-        Both stream loops take nearly every chunk this way: they parse that data themselves and
-        deliver the model unless it fails to parse or has an `error` key; any other chunk, and
-        such a one, goes to `feed()`.
-        """
         self._error: Optional[APIError] = None
+
+    def take(self, chunk: bytes) -> Any:
+        """The item of `chunk` when it is one plain event that parses to a model with no `error` key, else None.
+
+        Nearly every vLLM chunk is taken here, with no event object and no queue. On None, pass the
+        same chunk to `feed()` (nothing changed), which handles every other case. Call it only when
+        `ready` is empty, so that items keep their order.
+        """
+        data = self._lone_data(chunk)
+        if data is None:
+            return None
+        try:
+            item: Any = self._parse(data)
+        except ValueError:
+            return None  # `[DONE]`, or a chunk that does not parse: `feed()` tells which
+        extra = item.__pydantic_extra__
+        if extra and extra.get("error") is not None:
+            return None
+        self.delivered += 1
+        return item
 
     def feed(self, chunk: bytes) -> None:
         """Decode the next bytes of the body into `ready`.
@@ -196,7 +209,7 @@ class _StreamState(Generic[_T]):
         gets every chunk that came before it.
         """
         ready = self.ready
-        parse = self.parse
+        parse = self._parse
         keys = self._keys
         already = len(ready)
         for event in self._decoder.feed_data(chunk):
@@ -298,8 +311,7 @@ def _iterate(state: _StreamState[_T], chunks: Iterator[bytes], counted: bool) ->
     """
     response = state.response
     ready = state.ready
-    lone_data = state.lone_data
-    parse = state.parse
+    take = state.take
     received = 0
     complete = False
     try:
@@ -309,19 +321,10 @@ def _iterate(state: _StreamState[_T], chunks: Iterator[bytes], counted: bool) ->
         try:
             for chunk in chunks:
                 received += len(chunk)
-                # The fast path (see `_StreamState.lone_data`), written out: a call costs more here.
-                data = lone_data(chunk)
-                if data is not None:
-                    try:
-                        item: Any = parse(data)
-                    except ValueError:
-                        pass
-                    else:
-                        extra = item.__pydantic_extra__
-                        if not extra or extra.get("error") is None:
-                            state.delivered += 1
-                            yield item
-                            continue
+                item = take(chunk)
+                if item is not None:
+                    yield item
+                    continue
                 state.feed(chunk)
                 while ready:
                     yield ready.popleft()
@@ -369,26 +372,17 @@ async def _aiterate(state: _StreamState[_T], chunks: AsyncIterator[bytes], count
     """
     response = state.response
     ready = state.ready
-    lone_data = state.lone_data
-    parse = state.parse
+    take = state.take
     received = 0
     complete = False
     try:
         try:
             async for chunk in chunks:
                 received += len(chunk)
-                data = lone_data(chunk)  # the fast path, as in `_iterate`
-                if data is not None:
-                    try:
-                        item: Any = parse(data)
-                    except ValueError:
-                        pass
-                    else:
-                        extra = item.__pydantic_extra__
-                        if not extra or extra.get("error") is None:
-                            state.delivered += 1
-                            yield item
-                            continue
+                item = take(chunk)
+                if item is not None:
+                    yield item
+                    continue
                 state.feed(chunk)
                 while ready:
                     yield ready.popleft()
