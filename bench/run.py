@@ -21,14 +21,14 @@ import platform
 import functools
 import dataclasses
 import importlib.util
-from typing import Any, Dict, List, Callable, Optional, Awaitable, cast
+from typing import Any, Dict, List, Tuple, Callable, Optional, Awaitable, cast
 from dataclasses import dataclass
 
 import httpx
 import pydantic
 from _bodies import completion_body, content_stream_events, tool_call_stream_events
 from _report import Row, plot, as_json, markdown, rate_row, memory_row, timing_row
-from _timing import time_sync, time_async
+from _timing import Samples, time_sync, time_async
 from _startup import peak_rss, import_times
 from _loopback import loopback_cpu
 from _transport import split_reads, sse_transport, json_transport
@@ -93,34 +93,55 @@ def _completion_id(result: Any) -> str:
     return str(getattr(result, "id", None) or cast(Dict[str, Any], result)["id"])
 
 
-def call_rows(contenders: Dict[str, Contender], sizes: Sizes) -> List[Row]:
-    body = completion_body()
-    sync_clients = {name: c.sync_client(json_transport(c.http, body)) for name, c in contenders.items()}
+def _time_sync_and_async(
+    contenders: Dict[str, Contender],
+    transport: Callable[[Contender], Any],
+    work: str,
+    label: str,
+    sizes: Sizes,
+    check: Callable[[Dict[str, Any]], None],
+) -> Tuple[Samples, Samples]:
+    """Time `contender.<work>` on sync clients, then `contender.a<work>` on async ones, each on its own transport.
+
+    `check` sees every contender's first sync result before any timing.
+    """
+    sync_clients = {name: c.sync_client(transport(c)) for name, c in contenders.items()}
     sync_units: Dict[str, Callable[[], Any]] = {
-        name: functools.partial(c.call, sync_clients[name]) for name, c in contenders.items()
+        name: functools.partial(getattr(c, work), sync_clients[name]) for name, c in contenders.items()
     }
-    first = {name: unit() for name, unit in sync_units.items()}
-    _check(first, lambda name, r: _completion_id(r).startswith("chatcmpl-"), "completion")
-    _check(first, lambda name, r: isinstance(r, dict) == (name == "raw httpx"), "result type")
-    _log("  non-streaming call, sync")
+    check({name: unit() for name, unit in sync_units.items()})
+    _log(f"  {label}, sync")
     sync = time_sync(sync_units, rounds=sizes.rounds, target=sizes.block)
     for name, client in sync_clients.items():
         contenders[name].close(client)
 
-    async_clients = {name: c.async_client(json_transport(c.http, body)) for name, c in contenders.items()}
+    async_clients = {name: c.async_client(transport(c)) for name, c in contenders.items()}
     async_units: Dict[str, Callable[[], Awaitable[Any]]] = {
-        name: functools.partial(c.acall, async_clients[name]) for name, c in contenders.items()
+        name: functools.partial(getattr(c, "a" + work), async_clients[name]) for name, c in contenders.items()
     }
 
     async def close() -> None:
         for name, client in async_clients.items():
             await contenders[name].aclose(client)
 
-    _log("  non-streaming call, async")
-    asynchronous = time_async(async_units, rounds=sizes.rounds, target=sizes.block, cleanup=close)
+    _log(f"  {label}, async")
+    return sync, time_async(async_units, rounds=sizes.rounds, target=sizes.block, cleanup=close)
+
+
+def call_rows(contenders: Dict[str, Contender], sizes: Sizes) -> List[Row]:
+    body = completion_body()
+
+    def check(first: Dict[str, Any]) -> None:
+        _check(first, lambda name, r: _completion_id(r).startswith("chatcmpl-"), "completion")
+        _check(first, lambda name, r: isinstance(r, dict) == (name == "raw httpx"), "result type")
+
+    label = "non-streaming call"
+    sync, asynchronous = _time_sync_and_async(
+        contenders, lambda c: json_transport(c.http, body), "call", label, sizes, check
+    )
     return [
-        timing_row("non-streaming call, sync", "us/call", 1e6, sync, limit=CALL_LIMIT),
-        timing_row("non-streaming call, async", "us/call", 1e6, asynchronous, limit=CALL_LIMIT),
+        timing_row(f"{label}, sync", "us/call", 1e6, sync, limit=CALL_LIMIT),
+        timing_row(f"{label}, async", "us/call", 1e6, asynchronous, limit=CALL_LIMIT),
     ]
 
 
@@ -131,27 +152,13 @@ def _stream_pair(
     items = len(events) - 1  # every event but `[DONE]` is a chunk
     if read_size == 0:  # one event per read: the floor applies
         contenders = {**contenders, "floor": Floor()}
-    sync_clients = {name: c.sync_client(sse_transport(c.http, reads)) for name, c in contenders.items()}
-    sync_units: Dict[str, Callable[[], Any]] = {
-        name: functools.partial(c.stream, sync_clients[name]) for name, c in contenders.items()
-    }
-    _check({name: unit() for name, unit in sync_units.items()}, lambda name, n: n == items, "chunk count")
-    _log(f"  {label}, sync")
-    sync = time_sync(sync_units, rounds=sizes.rounds, target=sizes.block)
-    for name, client in sync_clients.items():
-        contenders[name].close(client)
 
-    async_clients = {name: c.async_client(sse_transport(c.http, reads)) for name, c in contenders.items()}
-    async_units: Dict[str, Callable[[], Awaitable[Any]]] = {
-        name: functools.partial(c.astream, async_clients[name]) for name, c in contenders.items()
-    }
+    def check(first: Dict[str, Any]) -> None:
+        _check(first, lambda name, n: n == items, "chunk count")
 
-    async def close() -> None:
-        for name, client in async_clients.items():
-            await contenders[name].aclose(client)
-
-    _log(f"  {label}, async")
-    asynchronous = time_async(async_units, rounds=sizes.rounds, target=sizes.block, cleanup=close)
+    sync, asynchronous = _time_sync_and_async(
+        contenders, lambda c: sse_transport(c.http, reads), "stream", label, sizes, check
+    )
     return [
         rate_row(f"{label}, sync", items, sync, floor=STREAM_FLOOR),
         rate_row(f"{label}, async", items, asynchronous, floor=STREAM_FLOOR),
